@@ -1,0 +1,39 @@
+# flower_add_test(<name> <source> [LABELS l...] [LIBS lib...] [TIMEOUT s])
+# One QtTest executable per unit, registered with ctest under its labels:
+#   unit  always-run tests            data  reads ../shared (skips when absent)
+#   gui   widget tests (offscreen)    slow  long runs, excluded from the default run
+# Tests without the "gui" label build with the built-in runner when Qt is absent.
+function(flower_add_test name source)
+  cmake_parse_arguments(T "" "TIMEOUT" "LABELS;LIBS" ${ARGN})
+  add_executable(${name} ${source})
+  target_link_libraries(${name} PRIVATE flower_core flower_test_support ${T_LIBS})
+  target_include_directories(${name} PRIVATE "${PROJECT_SOURCE_DIR}")
+  flower_target_defaults(${name})
+  if(TARGET Qt6::Test)
+    target_link_libraries(${name} PRIVATE Qt6::Test)
+    target_compile_definitions(${name} PRIVATE FLOWER_TEST_QT QT_NO_KEYWORDS)
+    set_target_properties(${name} PROPERTIES AUTOMOC ON)
+  elseif("gui" IN_LIST T_LABELS)
+    message(FATAL_ERROR "${name} is a gui test but Qt6::Test is missing")
+  endif()
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 900)
+  endif()
+  set(_env "OMP_WAIT_POLICY=PASSIVE"
+           "FLOWER_SHARED_DIR=${PROJECT_SOURCE_DIR}/../shared"
+           "QT_QPA_PLATFORM=offscreen")
+  set_tests_properties(${name} PROPERTIES
+    LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT} ENVIRONMENT "${_env}"
+    WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
+endfunction()
+
+# flower_add_bench(<name> <source> [LIBS lib...]) — built with the tests, run by hand
+# (scripts/bench.sh), never part of the default ctest run.
+function(flower_add_bench name source)
+  cmake_parse_arguments(B "" "" "LIBS" ${ARGN})
+  add_executable(${name} ${source})
+  target_link_libraries(${name} PRIVATE flower_core ${B_LIBS})
+  target_include_directories(${name} PRIVATE "${PROJECT_SOURCE_DIR}")
+  flower_target_defaults(${name})
+endfunction()

@@ -1,0 +1,76 @@
+#include "core/util/runtime.h"
+
+#include <torch/torch.h>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <strings.h>
+#include <thread>
+
+namespace flower::util {
+
+namespace {
+constexpr const char* kReexecGuard = "FLOWER_REEXECUTED";
+
+std::optional<int> positiveEnvInt(const char* name) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') {
+        return std::nullopt;
+    }
+    char* end = nullptr;
+    const long parsed = std::strtol(value, &end, 10);
+    if (*end != '\0' || parsed <= 0 || parsed > 4096) {
+        return std::nullopt;
+    }
+    return static_cast<int>(parsed);
+}
+}  // namespace
+
+void ensurePassiveOpenMp(int argc, char** argv) {
+    (void)argc;
+    if (std::getenv("OMP_WAIT_POLICY") != nullptr) {
+        return;  // set by a launcher or by the user: respect it
+    }
+    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    if (std::getenv(kReexecGuard) != nullptr) {
+        return;  // never loop, even if the environment is not inherited
+    }
+    ::setenv(kReexecGuard, "1", 1);
+    std::fflush(nullptr);
+    ::execv("/proc/self/exe", argv);
+    // exec failed (no /proc?): carry on with the active policy, but say why it is slow.
+    std::fprintf(stderr, "warning: could not re-execute with OMP_WAIT_POLICY=PASSIVE (%s); "
+                         "set it in the environment for full speed\n", std::strerror(errno));
+}
+
+int defaultThreadCount() {
+    if (auto n = positiveEnvInt("FLOWER_NUM_THREADS")) {
+        return *n;
+    }
+    if (auto n = positiveEnvInt("OMP_NUM_THREADS")) {
+        return *n;
+    }
+    const long online = ::sysconf(_SC_NPROCESSORS_ONLN);
+    if (online > 0) {
+        return static_cast<int>(online);
+    }
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+int configureTorchThreads(std::optional<int> threads) {
+    const int n = threads.value_or(defaultThreadCount());
+    torch::set_num_threads(n);
+    return n;
+}
+
+bool openMpWaitsPassively() {
+    const char* value = std::getenv("OMP_WAIT_POLICY");
+    return value != nullptr && ::strcasecmp(value, "PASSIVE") == 0;
+}
+
+}  // namespace flower::util

@@ -1,0 +1,47 @@
+// Start-up environment: passive OpenMP and LibTorch's thread count.
+#include "core/util/runtime.h"
+#include "tests/support/flower_test.h"
+
+#include <torch/torch.h>
+
+#include <cstdlib>
+#include <unistd.h>
+
+class TestRuntime : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void runsWithPassiveOpenMp();
+    void usesAllCoresByDefault();
+    void respectsUserThreadCount();
+};
+
+void TestRuntime::runsWithPassiveOpenMp() {
+    // The test main re-executes itself when the variable is unset, so it is always set here.
+    QVERIFY(flower::util::openMpWaitsPassively());
+}
+
+void TestRuntime::usesAllCoresByDefault() {
+    ::unsetenv("FLOWER_NUM_THREADS");
+    ::unsetenv("OMP_NUM_THREADS");
+    const int cores = static_cast<int>(::sysconf(_SC_NPROCESSORS_ONLN));
+    QCOMPARE(flower::util::defaultThreadCount(), cores);
+    QCOMPARE(flower::util::configureTorchThreads(), cores);
+    QCOMPARE(torch::get_num_threads(), cores);
+}
+
+void TestRuntime::respectsUserThreadCount() {
+    ::setenv("FLOWER_NUM_THREADS", "1", 1);
+    QCOMPARE(flower::util::defaultThreadCount(), 1);
+    ::setenv("FLOWER_NUM_THREADS", "not-a-number", 1);
+    ::setenv("OMP_NUM_THREADS", "3", 1);
+    QCOMPARE(flower::util::defaultThreadCount(), 3);  // invalid value ignored, next source used
+    ::unsetenv("FLOWER_NUM_THREADS");
+    ::unsetenv("OMP_NUM_THREADS");
+    QCOMPARE(flower::util::configureTorchThreads(2), 2);
+    QCOMPARE(torch::get_num_threads(), 2);
+}
+
+FLOWER_TEST_MAIN(TestRuntime, runsWithPassiveOpenMp, usesAllCoresByDefault, respectsUserThreadCount)
+#ifdef FLOWER_TEST_QT
+#include "test_runtime.moc"
+#endif
