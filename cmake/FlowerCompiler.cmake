@@ -3,7 +3,8 @@
 find_program(FLOWER_CCACHE ccache)
 if(FLOWER_CCACHE)
   # Precompiled headers need these sloppiness flags or ccache never hits on PCH users.
-  set(CMAKE_CXX_COMPILER_LAUNCHER "${CMAKE_COMMAND};-E;env;CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime;${FLOWER_CCACHE}")
+  # CCACHE_BASEDIR makes hits independent of where the checkout lives (worktrees, CI clones).
+  set(CMAKE_CXX_COMPILER_LAUNCHER "${CMAKE_COMMAND};-E;env;CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime;CCACHE_BASEDIR=${PROJECT_SOURCE_DIR};${FLOWER_CCACHE}")
 endif()
 
 add_library(flower_warnings INTERFACE)
