@@ -260,17 +260,17 @@ int runGuarded(const std::string& name, F&& body) {
             Tested tc;                                                                      \
             int passed = 0, failed = 0, skipped = 0;                                        \
             int init = runGuarded(cls + "::initTestCase()", [&] {                           \
-                if constexpr (requires { tc.initTestCase(); }) tc.initTestCase();           \
+                callHook_initTestCase(tc);           \
             });                                                                             \
             if (init == 0) {                                                                \
                 for (const auto& [name, fn] : tests) {                                      \
                     const std::string full = cls + "::" + name + "()";                      \
                     int r = runGuarded(full, [&] {                                          \
-                        if constexpr (requires { tc.init(); }) tc.init();                   \
+                        callHook_init(tc);                   \
                         (tc.*fn)();                                                         \
                     });                                                                     \
                     runGuarded(full + " cleanup", [&] {                                     \
-                        if constexpr (requires { tc.cleanup(); }) tc.cleanup();             \
+                        callHook_cleanup(tc);             \
                     });                                                                     \
                     if (r == 0) {                                                           \
                         std::printf("PASS   : %s\n", full.c_str());                         \
@@ -287,7 +287,7 @@ int runGuarded(const std::string& name, F&& body) {
                 skipped += static_cast<int>(tests.size());                                  \
             }                                                                               \
             if (runGuarded(cls + "::cleanupTestCase()", [&] {                               \
-                    if constexpr (requires { tc.cleanupTestCase(); }) tc.cleanupTestCase(); \
+                    callHook_cleanupTestCase(tc); \
                 }) == 1) {                                                                  \
                 ++failed;                                                                   \
             }                                                                               \
@@ -295,6 +295,23 @@ int runGuarded(const std::string& name, F&& body) {
                         skipped);                                                           \
             std::printf("********* Finished testing of %s *********\n", cls.c_str());       \
             return failed;                                                                  \
+        }                                                                                   \
+        /* hooks are optional; a template makes the requires-expression dependent */        \
+        template <typename T>                                                               \
+        static void callHook_initTestCase(T& t) {                                           \
+            if constexpr (requires { t.initTestCase(); }) t.initTestCase();                 \
+        }                                                                                   \
+        template <typename T>                                                               \
+        static void callHook_cleanupTestCase(T& t) {                                        \
+            if constexpr (requires { t.cleanupTestCase(); }) t.cleanupTestCase();           \
+        }                                                                                   \
+        template <typename T>                                                               \
+        static void callHook_init(T& t) {                                                   \
+            if constexpr (requires { t.init(); }) t.init();                                 \
+        }                                                                                   \
+        template <typename T>                                                               \
+        static void callHook_cleanup(T& t) {                                                \
+            if constexpr (requires { t.cleanup(); }) t.cleanup();                           \
         }                                                                                   \
         template <typename F>                                                               \
         static int runGuarded(const std::string& name, F&& body) {                          \
