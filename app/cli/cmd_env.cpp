@@ -26,6 +26,7 @@ const flower::cli::Registration kEnv(90, [](CLI::App& root) {
             {"torch_threads", torch::get_num_threads()},
             {"torch_version", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." + std::to_string(TORCH_VERSION_PATCH)},
             {"cuda_available", torch::cuda::is_available()},
+            {"blas", flower::util::loadedBlasLibrary()},
             {"tokenizer", flower::util::defaultTokenizerPath().string()},
             {"shared_dir", shared ? shared->string() : ""},
         };

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
+#include <fstream>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -66,6 +68,29 @@ int configureTorchThreads(std::optional<int> threads) {
     const int n = threads.value_or(defaultThreadCount());
     torch::set_num_threads(n);
     return n;
+}
+
+std::string loadedBlasLibrary() {
+    // /proc/self/maps lists every mapped file; libblas.so.3 is a symlink chosen by Debian's
+    // alternatives, so resolve it to see which implementation it is.
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    std::string found;
+    while (std::getline(maps, line)) {
+        const auto slash = line.find('/');
+        if (slash == std::string::npos) {
+            continue;
+        }
+        const std::string path = line.substr(slash);
+        const std::string name = std::filesystem::path(path).filename().string();
+        if (name.rfind("libopenblas", 0) == 0) {
+            return std::filesystem::weakly_canonical(path).string();
+        }
+        if (found.empty() && name.rfind("libblas", 0) == 0) {
+            found = std::filesystem::weakly_canonical(path).string();
+        }
+    }
+    return found;
 }
 
 bool openMpWaitsPassively() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 namespace flower::util {
 
@@ -20,6 +21,11 @@ int defaultThreadCount();
 // Sets LibTorch's intra-op threads (LibTorch defaults to 1 here) to `threads` or
 // defaultThreadCount(). Returns the number set.
 int configureTorchThreads(std::optional<int> threads = std::nullopt);
+
+// The BLAS library mapped into this process (resolved path of libblas.so.3 or libopenblas),
+// or "" when none is mapped yet. Debian's LibTorch runs ~25x slower on the reference BLAS
+// than on OpenBLAS, so programs report it (`flower env`) and tests check it.
+std::string loadedBlasLibrary();
 
 // True when OMP_WAIT_POLICY is PASSIVE in this process's environment.
 bool openMpWaitsPassively();

@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
         return child();
     }
     std::printf("OpenMP wait policy vs. step time (each line a fresh process)\n");
+    std::fflush(stdout);  // children share the stream
     int rc = 0;
     for (const char* policy : {"PASSIVE", static_cast<const char*>(nullptr), "ACTIVE"}) {
         rc |= spawn("/proc/self/exe", policy);

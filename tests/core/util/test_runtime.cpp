@@ -13,6 +13,7 @@ private Q_SLOTS:
     void runsWithPassiveOpenMp();
     void usesAllCoresByDefault();
     void respectsUserThreadCount();
+    void usesOpenBlas();
 };
 
 void TestRuntime::runsWithPassiveOpenMp() {
@@ -41,7 +42,17 @@ void TestRuntime::respectsUserThreadCount() {
     QCOMPARE(torch::get_num_threads(), 2);
 }
 
-FLOWER_TEST_MAIN(TestRuntime, runsWithPassiveOpenMp, usesAllCoresByDefault, respectsUserThreadCount)
+void TestRuntime::usesOpenBlas() {
+    // A matmul loads BLAS if LibTorch loads it lazily; then it must be OpenBLAS, not the
+    // reference implementation (which makes every step ~25x slower).
+    (void)torch::mm(torch::ones({64, 64}), torch::ones({64, 64}));
+    const std::string blas = flower::util::loadedBlasLibrary();
+    QVERIFY2(blas.find("openblas") != std::string::npos,
+             ("BLAS in use: '" + blas + "' — install libopenblas0-pthread").c_str());
+}
+
+FLOWER_TEST_MAIN(TestRuntime, runsWithPassiveOpenMp, usesAllCoresByDefault, respectsUserThreadCount,
+                 usesOpenBlas)
 #ifdef FLOWER_TEST_QT
 #include "test_runtime.moc"
 #endif
