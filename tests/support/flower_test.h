@@ -170,6 +170,16 @@ inline std::string where(const char* file, int line) {
     return std::string(file) + "(" + std::to_string(line) + ")";
 }
 
+template <typename A, typename B>
+void compare(const A& actual, const B& expected, const char* actualText, const char* expectedText,
+             const char* file, int line) {
+    if (!equalLikeQt(actual, expected)) {
+        throw Failure{std::string("Compared values are not the same\n   Actual   (") + actualText +
+                      "): " + show(actual) + "\n   Expected (" + expectedText +
+                      "): " + show(expected) + "\n   at " + where(file, line)};
+    }
+}
+
 }  // namespace flower::test
 
 #define QVERIFY2(cond, msg)                                                                 \
@@ -180,18 +190,9 @@ inline std::string where(const char* file, int line) {
         }                                                                                   \
     } while (false)
 #define QVERIFY(cond) QVERIFY2(cond, "")
-#define QCOMPARE(actual, expected)                                                          \
-    do {                                                                                    \
-        const auto& flowerActual_ = (actual);                                               \
-        const auto& flowerExpected_ = (expected);                                           \
-        if (!flower::test::equalLikeQt(flowerActual_, flowerExpected_)) {                   \
-            throw flower::test::Failure{                                                    \
-                "Compared values are not the same\n   Actual   (" #actual "): " +          \
-                flower::test::show(flowerActual_) + "\n   Expected (" #expected "): " +     \
-                flower::test::show(flowerExpected_) + "\n   at " +                          \
-                flower::test::where(__FILE__, __LINE__)};                                   \
-        }                                                                                   \
-    } while (false)
+// A function call, as in QtTest: temporaries in `actual`/`expected` live until it returns.
+#define QCOMPARE(actual, expected) \
+    flower::test::compare((actual), (expected), #actual, #expected, __FILE__, __LINE__)
 #define QFAIL(msg)                                                                          \
     throw flower::test::Failure {                                                           \
         std::string(msg) + " at " + flower::test::where(__FILE__, __LINE__)                \
