@@ -26,7 +26,7 @@ struct Dataset {
 
 // Where the four files of a dataset are (layout (a) when dir/items.tsv or dir/train.csv exists,
 // else layout (b)). `category` picks among several datasets of layout (b); it may be empty when
-// dir/info holds exactly one `*_5_*.txt`. Checks that the files exist.
+// dir/info holds exactly one `*_5_*.txt`; layout (a) ignores it. Checks that the files exist.
 DatasetFiles locateDataset(const std::filesystem::path& dir, const std::string& category = "");
 
 Dataset loadDataset(const std::filesystem::path& dir, const std::string& category = "");
