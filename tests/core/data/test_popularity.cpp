@@ -78,7 +78,8 @@ void TestPopularity::cutsNearEqualGroups() {
     QCOMPARE(three.groupOf("F"), -1);
     const PopularityGroups five(pop, 5);
     QCOMPARE(five.sizes(), (std::vector<std::int64_t>{1, 1, 1, 1, 1}));
-    QCOMPARE(PopularityGroups(pop, 1).groups().front(), (Titles{"E", "B", "A", "C", "D"}));
+    const PopularityGroups one(pop, 1);
+    QCOMPARE(one.groups().front(), (Titles{"E", "B", "A", "C", "D"}));
 }
 
 void TestPopularity::historyDistribution() {
