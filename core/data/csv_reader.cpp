@@ -6,7 +6,6 @@
 #include <csv.h>
 
 #include <fstream>
-#include <iterator>
 #include <memory>
 
 namespace flower::data {
@@ -56,7 +55,12 @@ CsvTable CsvTable::readFile(const std::filesystem::path& path, std::string displ
     if (!in) {
         throw Error({displayName, 0, ""}, "cannot open the file for reading");
     }
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // One read of the whole file (istreambuf_iterator goes a character at a time).
+    std::string text(static_cast<std::size_t>(std::filesystem::file_size(path, ec)), '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (ec || in.gcount() != static_cast<std::streamsize>(text.size())) {
+        throw Error({displayName, 0, ""}, "cannot read the file");
+    }
     return parse(text, displayName);
 }
 
