@@ -1,0 +1,46 @@
+// A fresh folder under the system temp directory, removed with everything in it when the
+// object goes out of scope — for tests that write files (bad datasets, generated data).
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <unistd.h>
+
+namespace flower::test {
+
+class TempDir {
+public:
+    explicit TempDir(std::string_view tag = "test") {
+        static std::atomic<int> counter{0};
+        path_ = std::filesystem::temp_directory_path() /
+                ("flower-" + std::string(tag) + "-" + std::to_string(::getpid()) + "-" +
+                 std::to_string(counter++));
+        std::filesystem::remove_all(path_);
+        std::filesystem::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    const std::filesystem::path& path() const { return path_; }
+
+    // Writes `content` byte for byte to path()/relative (folders created); returns the path.
+    std::filesystem::path write(const std::string& relative, std::string_view content) const {
+        const auto file = path_ / relative;
+        std::filesystem::create_directories(file.parent_path());
+        std::ofstream out(file, std::ios::binary);
+        out.write(content.data(), static_cast<std::streamsize>(content.size()));
+        return file;
+    }
+
+private:
+    std::filesystem::path path_;
+};
+
+}  // namespace flower::test
