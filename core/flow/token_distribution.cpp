@@ -18,9 +18,9 @@ std::string joinIds(const std::vector<TokenId>& ids) {
 }
 }  // namespace
 
-nlohmann::ordered_json tokenDistributionJson(const FlowTable& flows, int granularity) {
+std::vector<TokenDistributionRow> tokenDistributionRows(const FlowTable& flows, int granularity) {
     const CoarseFlows coarse(flows, granularity);
-    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    std::vector<TokenDistributionRow> rows;
     // Depth-first over coarse states; `chunks` holds the path's chunk keys.
     std::vector<std::string> chunks;
     const auto keyOf = [&]() {
@@ -35,11 +35,11 @@ nlohmann::ordered_json tokenDistributionJson(const FlowTable& flows, int granula
     const auto visit = [&](auto&& self, CoarseFlows::State state) -> void {
         const auto steps = coarse.steps(state);
         if (steps.empty() || coarse.flow(state) <= 0.0) return;
-        nlohmann::ordered_json row = nlohmann::ordered_json::object();
+        TokenDistributionRow row{keyOf(), {}};
         for (const auto& step : steps) {
-            if (step.flow > 0.0) row[joinIds(step.tokens)] = step.logReward;
+            if (step.flow > 0.0) row.steps.emplace_back(joinIds(step.tokens), step.logReward);
         }
-        out[keyOf()] = std::move(row);
+        rows.push_back(std::move(row));
         for (const auto& step : steps) {
             if (step.terminates || step.flow <= 0.0) continue;
             chunks.push_back(joinIds(step.tokens));
@@ -48,15 +48,35 @@ nlohmann::ordered_json tokenDistributionJson(const FlowTable& flows, int granula
         }
     };
     visit(visit, coarse.root());
+    return rows;
+}
+
+nlohmann::json tokenDistributionJson(const FlowTable& flows, int granularity) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& row : tokenDistributionRows(flows, granularity)) {
+        nlohmann::json& r = out[row.key] = nlohmann::json::object();
+        for (const auto& [key, value] : row.steps) r[key] = value;
+    }
     return out;
 }
 
 void writeTokenDistribution(const FlowTable& flows, int granularity,
                             const std::filesystem::path& path) {
-    const auto json = tokenDistributionJson(flows, granularity);
+    const auto rows = tokenDistributionRows(flows, granularity);
     std::ofstream out(path, std::ios::binary);
     if (!out) throw Error({path.string(), 0, ""}, "cannot write the token distribution");
-    out << json.dump() << '\n';
+    // Streamed by hand: keys are ASCII digits, '-', '@' and "first", so need no escaping, and the
+    // numbers use nlohmann's shortest round-trip form.
+    out << '{';
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        out << (i > 0 ? ",\"" : "\"") << rows[i].key << "\":{";
+        for (std::size_t k = 0; k < rows[i].steps.size(); ++k) {
+            out << (k > 0 ? ",\"" : "\"") << rows[i].steps[k].first
+                << "\":" << nlohmann::json(rows[i].steps[k].second).dump();
+        }
+        out << '}';
+    }
+    out << "}\n";
     if (!out) throw Error({path.string(), 0, ""}, "writing the token distribution failed");
 }
 

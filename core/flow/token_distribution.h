@@ -14,12 +14,26 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace flower::flow {
 
-nlohmann::ordered_json tokenDistributionJson(const FlowTable& flows, int granularity = 1);
+// One state's row: its key and its steps (step key, natural-log reward), in tree order.
+struct TokenDistributionRow {
+    std::string key;
+    std::vector<std::pair<std::string, double>> steps;
+};
 
-// Writes tokenDistributionJson to `path`. Error when the file cannot be written.
+// The rows depth-first from "first"; children in ascending token order.
+std::vector<TokenDistributionRow> tokenDistributionRows(const FlowTable& flows, int granularity = 1);
+
+// The same as a JSON object (keys sorted, as nlohmann::json keeps them).
+nlohmann::json tokenDistributionJson(const FlowTable& flows, int granularity = 1);
+
+// Writes the rows to `path` as one JSON object in tree order ("first" first). Error when the
+// file cannot be written.
 void writeTokenDistribution(const FlowTable& flows, int granularity,
                             const std::filesystem::path& path);
 

@@ -54,7 +54,7 @@ void checkReference(const std::filesystem::path& rewardsFile, const std::filesys
     const auto items = itemsOf(rewards);
     const TitleTrie trie = TitleTrie::build(tokenizer, items, kNewline);
     const FlowTable flows(trie, rewardsForTrie(trie, rewards));
-    const auto ours = nlohmann::json::parse(tokenDistributionJson(flows).dump());
+    const auto ours = tokenDistributionJson(flows);
     const std::string diff = compare(ours, readJson(expected), 1e-9);
     QVERIFY2(diff.empty(), diff.c_str());
 }
@@ -84,7 +84,9 @@ void TestTokenDistribution::layoutOnTinyTree() {
     QCOMPARE(j.at("5").at("0").get<double>(), std::log(3.0 / 4.0));
     QCOMPARE(j.at("5").at("6").get<double>(), std::log(1.0 / 4.0));
     QCOMPARE(j.at("5-6").at("0").get<double>(), 0.0);
-    QCOMPARE(j.begin().key(), std::string("first"));
+    const auto rows = tokenDistributionRows(flows);
+    QCOMPARE(rows.front().key, std::string("first"));
+    QCOMPARE(rows.size(), std::size_t{3});
 }
 
 void TestTokenDistribution::coarseLayoutOnTinyTree() {
