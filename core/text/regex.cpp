@@ -23,7 +23,8 @@ Regex::Regex(const std::string& pattern, bool literal, const std::string& where)
     : pattern_(pattern) {
     int errorCode = 0;
     PCRE2_SIZE errorOffset = 0;
-    const uint32_t options = PCRE2_UTF | PCRE2_UCP | (literal ? PCRE2_LITERAL : 0u);
+    // PCRE2_LITERAL allows no UCP (nor needs it).
+    const uint32_t options = PCRE2_UTF | (literal ? PCRE2_LITERAL : PCRE2_UCP);
     pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
                                      options, &errorCode, &errorOffset, nullptr);
     if (code == nullptr) {
