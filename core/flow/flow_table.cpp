@@ -63,6 +63,17 @@ double FlowTable::titleLogProbability(TitleIndex title) const {
     return logRatio(rewards_[title], flow_[TitleTrie::kRoot]);
 }
 
+std::vector<double> FlowTable::pathLogRewards(std::span<const TokenId> tokens) const {
+    std::vector<double> out(tokens.size(), kMinusInf);
+    NodeId node = TitleTrie::kRoot;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        node = trie_->child(node, tokens[i]);
+        if (node == TitleTrie::kNoNode) break;
+        out[i] = logReward_[node];
+    }
+    return out;
+}
+
 std::vector<FlowTable::Child> FlowTable::children(NodeId node) const {
     const auto tokens = trie_->childTokens(node);
     const auto nodes = trie_->childNodes(node);

@@ -38,6 +38,11 @@ public:
     // log (R(title)+α) / F(root): the product of the process rewards along the title's path.
     double titleLogProbability(TitleIndex title) const;
 
+    // The log process reward of each token of `tokens` read from the root (a sampled title
+    // followed by the termination token, say): one value per token, −∞ from the first token that
+    // leaves the tree on. Their sum is log (R(title)+α)/F(root) for a complete title.
+    std::vector<double> pathLogRewards(std::span<const TokenId> tokens) const;
+
     // One child of a node with its target probability (for the flow explorer and losses).
     struct Child {
         TokenId token;

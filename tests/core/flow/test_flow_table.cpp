@@ -114,7 +114,20 @@ void TestFlowTable::pathProductIsTitleShare() {
         const double expected = kRewards[k] / total();
         QVERIFY2(near(std::exp(logSum), expected), (t.title(k) + ": " + std::to_string(std::exp(logSum))).c_str());
         QVERIFY(near(f.titleLogProbability(k), std::log(expected)));
+        // The same through pathLogRewards on the title's tokens + termination.
+        Ids path = kTokens[k];
+        path.push_back(kTerm);
+        const auto steps = f.pathLogRewards(path);
+        QCOMPARE(steps.size(), path.size());
+        double sum = 0;
+        for (const double s : steps) sum += s;
+        QVERIFY(near(std::exp(sum), expected));
     }
+    // Leaving the tree: [1, 9] has no node; the first step keeps its reward, the rest are −∞.
+    const auto off = f.pathLogRewards(Ids{1, 9, 0});
+    QVERIFY(near(off[0], std::log(16.0 / total())));
+    QCOMPARE(off[1], -std::numeric_limits<double>::infinity());
+    QCOMPARE(off[2], -std::numeric_limits<double>::infinity());
 }
 
 void TestFlowTable::zeroFlowEdgesAreMinusInfinity() {
