@@ -1,0 +1,153 @@
+// `flower tokenize` and `flower flows`: the tokenizer and Flower's token-level rewards from the
+// command line.
+#include "command.h"
+
+#include "core/flow/flow_table.h"
+#include "core/flow/title_rewards.h"
+#include "core/flow/title_trie.h"
+#include "core/flow/token_distribution.h"
+#include "core/text/tokenizer.h"
+#include "core/util/error.h"
+#include "core/util/paths.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+namespace {
+
+using flower::Error;
+using flower::text::TokenId;
+using flower::text::Tokenizer;
+
+std::string tokenizerPathOr(const std::string& given) {
+    return given.empty() ? flower::util::defaultTokenizerPath().string() : given;
+}
+
+// Runs `onLine(json, lineNumber)` for each line of `input` ("-" = standard input).
+template <typename F>
+void forEachJsonLine(const std::string& input, F&& onLine) {
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    const std::string name = input == "-" ? "<stdin>" : input;
+    if (input != "-") {
+        file.open(input, std::ios::binary);
+        if (!file) throw Error({input, 0, ""}, "cannot open the input file");
+        in = &file;
+    }
+    std::string line;
+    std::int64_t number = 0;
+    while (std::getline(*in, line)) {
+        ++number;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        nlohmann::json value;
+        try {
+            value = nlohmann::json::parse(line);
+        } catch (const nlohmann::json::parse_error&) {
+            throw Error({name, number, ""}, "expected one JSON value on the line");
+        }
+        onLine(value, flower::ErrorLocation{name, number, ""});
+    }
+}
+
+struct TokenizeOptions {
+    std::string tokenizer;
+    std::string input = "-";
+    bool decode = false;
+};
+
+void runTokenize(const TokenizeOptions& o) {
+    const Tokenizer tokenizer = Tokenizer::fromFile(tokenizerPathOr(o.tokenizer));
+    std::string out;
+    forEachJsonLine(o.input, [&](const nlohmann::json& value, const flower::ErrorLocation& where) {
+        if (o.decode) {
+            const nlohmann::json& ids = value.is_object() && value.contains("ids") ? value["ids"] : value;
+            if (!ids.is_array() || !std::all_of(ids.begin(), ids.end(), [](const auto& v) { return v.is_number_integer(); })) {
+                throw Error(where, "expected a JSON array of token ids (or an object with \"ids\")");
+            }
+            const auto list = ids.get<std::vector<TokenId>>();
+            try {
+                out = nlohmann::json(tokenizer.decode(list)).dump(-1, ' ', false,
+                                                                   nlohmann::json::error_handler_t::replace);
+            } catch (const Error& e) {
+                throw Error(where, e.detail());
+            }
+        } else {
+            const nlohmann::json& text = value.is_object() && value.contains("text") ? value["text"] : value;
+            if (!text.is_string()) {
+                throw Error(where, "expected a JSON string (or an object with a \"text\" string)");
+            }
+            try {
+                out = nlohmann::json(tokenizer.encode(text.get<std::string>())).dump();
+            } catch (const Error& e) {
+                throw Error(where, e.detail());
+            }
+        }
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        std::fputc('\n', stdout);
+    });
+}
+
+struct FlowsOptions {
+    std::string rewards;  // {title: count} JSON (reference_title_interaction.json)
+    // (--dataset DIR goes here: read the catalogue and training histories, count titles.)
+    std::string tokenizer;
+    std::string out;
+    int granularity = 1;
+    double smoothing = 0.0;
+};
+
+// Where the titles and their rewards come from. A --dataset source adds a branch here that
+// returns the catalogue titles with their counts in train.csv histories.
+flower::flow::TitleRewards loadRewards(const FlowsOptions& o) {
+    return flower::flow::readTitleRewardsJson(o.rewards);
+}
+
+void runFlows(const FlowsOptions& o) {
+    const Tokenizer tokenizer = Tokenizer::fromFile(tokenizerPathOr(o.tokenizer));
+    const auto newline = tokenizer.encode("\n");
+    if (newline.size() != 1) {
+        throw Error({tokenizer.source(), 0, ""}, "\"\\n\" is not a single token; cannot terminate titles");
+    }
+    const auto rewards = loadRewards(o);
+    const auto items = flower::flow::itemsOf(rewards);
+    const auto trie = flower::flow::TitleTrie::build(tokenizer, items, newline[0]);
+    const flower::flow::FlowTable flows(trie, flower::flow::rewardsForTrie(trie, rewards), o.smoothing);
+    flower::flow::writeTokenDistribution(flows, o.granularity, o.out);
+    const auto stats = trie.depthStats();
+    std::printf("%zu titles, %zu trie nodes, longest title %d tokens, granularity %d -> %s\n",
+                trie.titleCount(), trie.nodeCount(), stats.maxTitleTokens, o.granularity, o.out.c_str());
+}
+
+const flower::cli::Registration kTokenize(20, [](CLI::App& root) {
+    auto o = std::make_shared<TokenizeOptions>();
+    auto* cmd = root.add_subcommand(
+        "tokenize", "Tokenize lines (each a JSON string or {\"text\": ...}) into JSON arrays of ids, "
+                    "or --decode arrays back to JSON strings");
+    cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.json (default: the one scripts/setup.sh fetched)");
+    cmd->add_option("--input", o->input, "input file, one JSON value a line (default: standard input)");
+    cmd->add_flag("--decode", o->decode, "decode arrays of token ids (or {\"ids\": [...]}) to text");
+    cmd->callback([o] { runTokenize(*o); });
+});
+
+const flower::cli::Registration kFlows(21, [](CLI::App& root) {
+    auto o = std::make_shared<FlowsOptions>();
+    auto* cmd = root.add_subcommand(
+        "flows", "Write Flower's token-level process rewards (the reference's token distribution "
+                 "JSON: \"first\", then prefixes as ids joined by \"-\"; natural logs)");
+    cmd->add_option("--rewards", o->rewards, "JSON {title: count}, e.g. reference_title_interaction.json")
+        ->required();
+    cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.json (default: the one scripts/setup.sh fetched)");
+    cmd->add_option("--granularity", o->granularity, "a state every N tokens (paper §4.5.2)")
+        ->check(CLI::Range(1, 1000));
+    cmd->add_option("--smoothing", o->smoothing, "additive smoothing α added to every title's reward")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--out", o->out, "output JSON file")->required();
+    cmd->callback([o] { runFlows(*o); });
+});
+
+}  // namespace

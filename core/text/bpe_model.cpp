@@ -1,0 +1,214 @@
+#include "core/text/bpe_model.h"
+
+#include "core/text/byte_level.h"
+#include "core/text/json_access.h"
+#include "core/util/error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <limits>
+
+namespace flower::text {
+
+namespace ja = json_access;
+
+BpeModel::BpeModel(BpeModel&& other) noexcept
+    : tokenToId_(std::move(other.tokenToId_)),
+      idToToken_(std::move(other.idToToken_)),
+      merges_(std::move(other.merges_)),
+      byteIds_(other.byteIds_),
+      byteLevel_(other.byteLevel_),
+      ignoreMerges_(other.ignoreMerges_),
+      unk_(other.unk_),
+      cache_(std::move(other.cache_)) {}
+
+BpeModel BpeModel::fromJson(const nlohmann::json& spec, bool byteLevel, const std::string& file) {
+    const std::string type = spec.contains("type")
+                                 ? ja::string(spec["type"], file, "model.type")
+                                 : std::string("BPE");  // tokenizers omits it in old files
+    if (type != "BPE") {
+        throw Error({file, 0, "model.type"},
+                    "model type \"" + type + "\" is not supported (only byte-level \"BPE\")");
+    }
+    if (spec.contains("dropout") && !spec["dropout"].is_null() &&
+        !(spec["dropout"].is_number() && spec["dropout"].get<double>() == 0.0)) {
+        throw Error({file, 0, "model.dropout"}, "BPE dropout is not supported (expected null)");
+    }
+    if (ja::optionalBool(spec, "byte_fallback", false, file, "model")) {
+        throw Error({file, 0, "model.byte_fallback"}, "byte_fallback is not supported");
+    }
+    for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"}) {
+        if (spec.contains(key) && !spec[key].is_null() &&
+            !ja::string(spec[key], file, std::string("model.") + key).empty()) {
+            throw Error({file, 0, std::string("model.") + key}, "a non-empty value is not supported");
+        }
+    }
+
+    BpeModel m;
+    m.byteLevel_ = byteLevel;
+    m.ignoreMerges_ = ja::optionalBool(spec, "ignore_merges", false, file, "model");
+
+    const auto& vocab = ja::member(spec, "vocab", file, "model");
+    if (!vocab.is_object()) {
+        throw Error({file, 0, "model.vocab"}, "expected an object {token: id}");
+    }
+    m.tokenToId_.reserve(vocab.size() * 2);
+    for (const auto& [token, idValue] : vocab.items()) {
+        const std::int64_t id = ja::integer(idValue, file, "model.vocab[\"" + token + "\"]");
+        if (id < 0 || id > std::numeric_limits<TokenId>::max() / 2) {
+            throw Error({file, 0, "model.vocab[\"" + token + "\"]"}, "id out of range");
+        }
+        if (static_cast<std::size_t>(id) >= m.idToToken_.size()) m.idToToken_.resize(id + 1);
+        m.idToToken_[id] = token;
+        m.tokenToId_.emplace(token, static_cast<TokenId>(id));
+    }
+
+    if (byteLevel) {
+        const auto& alphabet = byteLevelAlphabet();
+        for (int b = 0; b < 256; ++b) {
+            const auto it = m.tokenToId_.find(alphabet[b]);
+            if (it == m.tokenToId_.end()) {
+                throw Error({file, 0, "model.vocab"},
+                            "byte-level vocabulary lacks the token \"" + alphabet[b] +
+                                "\" for byte " + std::to_string(b));
+            }
+            m.byteIds_[b] = it->second;
+        }
+    }
+
+    if (spec.contains("unk_token") && !spec["unk_token"].is_null()) {
+        const std::string unk = ja::string(spec["unk_token"], file, "model.unk_token");
+        const auto it = m.tokenToId_.find(unk);
+        if (it == m.tokenToId_.end()) {
+            throw Error({file, 0, "model.unk_token"}, "\"" + unk + "\" is not in the vocabulary");
+        }
+        m.unk_ = it->second;
+    }
+
+    const auto& merges = ja::member(spec, "merges", file, "model");
+    if (!merges.is_array()) throw Error({file, 0, "model.merges"}, "expected an array");
+    m.merges_.reserve(merges.size() * 2);
+    const auto lookup = [&](const std::string& token, const std::string& field) {
+        const auto it = m.tokenToId_.find(token);
+        if (it == m.tokenToId_.end()) {
+            throw Error({file, 0, field}, "merge names the token \"" + token +
+                                              "\", which is not in the vocabulary");
+        }
+        return it->second;
+    };
+    for (std::size_t rank = 0; rank < merges.size(); ++rank) {
+        const std::string field = "model.merges[" + std::to_string(rank) + "]";
+        const auto& entry = merges[rank];
+        std::string left, right;
+        if (entry.is_string()) {
+            // "a b": tokens of byte-level BPE never hold a real space, so one space separates.
+            const std::string s = entry.get<std::string>();
+            const auto space = s.find(' ');
+            if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos) {
+                throw Error({file, 0, field}, "expected \"left right\" (two tokens, one space), found \"" + s + "\"");
+            }
+            left = s.substr(0, space);
+            right = s.substr(space + 1);
+        } else if (entry.is_array() && entry.size() == 2 && entry[0].is_string() && entry[1].is_string()) {
+            left = entry[0].get<std::string>();
+            right = entry[1].get<std::string>();
+        } else {
+            throw Error({file, 0, field}, "expected \"left right\" or [\"left\", \"right\"]");
+        }
+        const TokenId a = lookup(left, field), b = lookup(right, field);
+        const auto mergedIt = m.tokenToId_.find(left + right);
+        if (mergedIt == m.tokenToId_.end()) {
+            throw Error({file, 0, field}, "the merged token \"" + left + right +
+                                              "\" is not in the vocabulary");
+        }
+        // A pair listed twice keeps its first (lowest) rank.
+        m.merges_.emplace(pairKey(a, b), Merge{static_cast<std::int32_t>(rank), mergedIt->second});
+    }
+    return m;
+}
+
+std::optional<TokenId> BpeModel::tokenToId(std::string_view token) const {
+    const auto it = tokenToId_.find(std::string(token));
+    if (it == tokenToId_.end()) return std::nullopt;
+    return it->second;
+}
+
+const std::string& BpeModel::idToToken(TokenId id) const {
+    static const std::string kNone;
+    if (id < 0 || static_cast<std::size_t>(id) >= idToToken_.size()) return kNone;
+    return idToToken_[id];
+}
+
+void BpeModel::initialSymbols(std::string_view piece, std::vector<TokenId>& symbols) const {
+    symbols.clear();
+    if (byteLevel_) {
+        for (const char c : piece) symbols.push_back(byteIds_[static_cast<std::uint8_t>(c)]);
+        return;
+    }
+    // Character-level BPE: one symbol per UTF-8 character; unknown characters become the
+    // unknown token, or are dropped when the model has none (what tokenizers does).
+    std::size_t i = 0;
+    while (i < piece.size()) {
+        const std::size_t begin = i;
+        nextCodePoint(piece, i);
+        const auto it = tokenToId_.find(std::string(piece.substr(begin, i - begin)));
+        if (it != tokenToId_.end()) {
+            symbols.push_back(it->second);
+        } else if (unk_) {
+            symbols.push_back(*unk_);
+        }
+    }
+}
+
+// Repeatedly merges the adjacent pair of lowest rank (leftmost on ties) — the order of the
+// priority queue in tokenizers' BPE. Pieces are short (a word), so a linear scan per merge is
+// faster than a heap.
+void BpeModel::mergeSymbols(std::vector<TokenId>& symbols) const {
+    while (symbols.size() > 1) {
+        std::int32_t bestRank = std::numeric_limits<std::int32_t>::max();
+        std::size_t bestAt = 0;
+        TokenId bestMerged = 0;
+        for (std::size_t i = 0; i + 1 < symbols.size(); ++i) {
+            const auto it = merges_.find(pairKey(symbols[i], symbols[i + 1]));
+            if (it != merges_.end() && it->second.rank < bestRank) {
+                bestRank = it->second.rank;
+                bestAt = i;
+                bestMerged = it->second.merged;
+            }
+        }
+        if (bestRank == std::numeric_limits<std::int32_t>::max()) return;
+        symbols[bestAt] = bestMerged;
+        symbols.erase(symbols.begin() + static_cast<std::ptrdiff_t>(bestAt) + 1);
+    }
+}
+
+void BpeModel::encodePiece(std::string_view piece, std::vector<TokenId>& out) const {
+    const std::string key(piece);
+    {
+        std::lock_guard<std::mutex> lock(cacheMutex_);
+        const auto it = cache_.find(key);
+        if (it != cache_.end()) {
+            out.insert(out.end(), it->second.begin(), it->second.end());
+            return;
+        }
+    }
+    std::vector<TokenId> symbols;
+    bool whole = false;
+    if (ignoreMerges_) {
+        const auto it = tokenToId_.find(byteLevel_ ? toByteLevel(piece) : key);
+        if (it != tokenToId_.end()) {
+            symbols.push_back(it->second);
+            whole = true;
+        }
+    }
+    if (!whole) {
+        initialSymbols(piece, symbols);
+        mergeSymbols(symbols);
+    }
+    out.insert(out.end(), symbols.begin(), symbols.end());
+    std::lock_guard<std::mutex> lock(cacheMutex_);
+    if (cache_.size() >= kCacheCapacity) cache_.clear();  // bounded: long runs of new text
+    cache_.emplace(key, std::move(symbols));
+}
+
+}  // namespace flower::text

@@ -1,0 +1,72 @@
+// The `model` of a Hugging Face tokenizer.json of type "BPE": the vocabulary (token string ↔
+// id) and the ranked merges, applied to one pre-tokenised piece at a time. Merges live in a hash
+// map keyed by the pair of token ids (rank + merged id), and finished pieces in a bounded cache,
+// so repeated words cost one lookup. Thread-safe: the cache has its own mutex.
+// Failure (Error at load, naming the field): another model type (the message names it),
+// dropout, byte_fallback, a continuing_subword_prefix or end_of_word_suffix (not supported), a
+// malformed merge, a merge naming a token that is not in the vocabulary, or a merge whose result
+// is not in it.
+#pragma once
+
+#include "core/text/token_id.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace flower::text {
+
+class BpeModel {
+public:
+    // `spec` is the JSON value of "model"; `byteLevel` says pieces arrive as raw bytes and are
+    // mapped to the byte-level alphabet (pre-tokenizer ends in ByteLevel).
+    static BpeModel fromJson(const nlohmann::json& spec, bool byteLevel, const std::string& file);
+
+    BpeModel(BpeModel&& other) noexcept;
+    BpeModel& operator=(BpeModel&&) = delete;
+    BpeModel(const BpeModel&) = delete;
+
+    // Appends the token ids of one piece to `out`.
+    void encodePiece(std::string_view piece, std::vector<TokenId>& out) const;
+
+    std::optional<TokenId> tokenToId(std::string_view token) const;
+    // The token string of `id` ("" when `id` has no entry in the vocabulary).
+    const std::string& idToToken(TokenId id) const;
+    // One past the largest id of the vocabulary.
+    TokenId idEnd() const { return static_cast<TokenId>(idToToken_.size()); }
+    std::size_t mergeCount() const { return merges_.size(); }
+
+private:
+    BpeModel() = default;
+    struct Merge {
+        std::int32_t rank;
+        TokenId merged;
+    };
+    static std::uint64_t pairKey(TokenId a, TokenId b) {
+        return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) |
+               static_cast<std::uint32_t>(b);
+    }
+    void mergeSymbols(std::vector<TokenId>& symbols) const;
+    void initialSymbols(std::string_view piece, std::vector<TokenId>& symbols) const;
+
+    std::unordered_map<std::string, TokenId> tokenToId_;
+    std::vector<std::string> idToToken_;
+    std::unordered_map<std::uint64_t, Merge> merges_;
+    std::array<TokenId, 256> byteIds_{};  // byte -> id of its one-character token (byte level)
+    bool byteLevel_ = false;
+    bool ignoreMerges_ = false;
+    std::optional<TokenId> unk_;
+
+    static constexpr std::size_t kCacheCapacity = 1 << 16;
+    mutable std::mutex cacheMutex_;
+    mutable std::unordered_map<std::string, std::vector<TokenId>> cache_;
+};
+
+}  // namespace flower::text

@@ -1,0 +1,60 @@
+// PromptTemplate: the text a recommender LLM reads before it writes a title, and the target it
+// learns to write. Two layouts:
+//   "bigrec" — BIGRec's instruction layout, as the Flower/D3 reference builds it:
+//     Below is an instruction that describes a task, paired with an input that provides further
+//     context. Write a response that appropriately completes the request. \n\n### Instruction:\n
+//     Given a list of {category} the user recently enjoy, please write a new {item} that the user
+//     may bought\n\n### User Input: \nThe user has enjoyed the following {category} before:
+//     {history joined by ", "}\n\n### Response: \n
+//   "short"  — for tiny models: "History: {history joined by "; "}\nNext: "
+// The target is the title followed by the termination token. Note: targetTokens() tokenizes the
+// title alone and appends the termination id — the path in the TitleTrie. Tokenizing title+"\n"
+// as one text differs for titles ending in punctuation (")\n" is one Qwen token, 340).
+// Value type, copyable, thread-safe. Failure: an unknown layout name is a flower::Error.
+#pragma once
+
+#include "core/text/token_id.h"
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flower::text {
+
+class Tokenizer;
+
+class PromptTemplate {
+public:
+    enum class Layout { BigRec, Short };
+
+    // `category`: plural noun ("movies"), `item`: singular ("movie").
+    static PromptTemplate bigRec(std::string category = "movies", std::string item = "movie");
+    static PromptTemplate shortLayout();
+    // "bigrec" or "short".
+    static PromptTemplate fromName(std::string_view layout, std::string category = "movies",
+                                   std::string item = "movie");
+
+    Layout layout() const { return layout_; }
+    std::string layoutName() const { return layout_ == Layout::BigRec ? "bigrec" : "short"; }
+
+    // The whole prompt, ending where the model starts writing the title.
+    std::string render(std::span<const std::string> history) const;
+    // BIGRec's reference tokenizes these two parts separately and concatenates the ids;
+    // render() == instructionPart() + inputPart(history).
+    std::string instructionPart() const;
+    std::string inputPart(std::span<const std::string> history) const;
+
+    // Title tokens (tokenized alone) + termination: what the policy must generate.
+    static std::vector<TokenId> targetTokens(const Tokenizer& tokenizer, std::string_view title,
+                                             TokenId termination);
+
+private:
+    PromptTemplate(Layout layout, std::string category, std::string item)
+        : layout_(layout), category_(std::move(category)), item_(std::move(item)) {}
+    Layout layout_;
+    std::string category_;
+    std::string item_;
+};
+
+}  // namespace flower::text

@@ -1,0 +1,100 @@
+// PromptTemplate: the BIGRec layout against the 300 golden prompts (text and Qwen ids), the
+// short layout, target tokens, errors.
+#include "core/text/prompt_template.h"
+#include "core/text/tokenizer.h"
+#include "core/util/error.h"
+#include "core/util/paths.h"
+#include "tests/core/text/tiny_tokenizer.h"
+#include "tests/support/flower_test.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using flower::text::PromptTemplate;
+using flower::text::TokenId;
+using Ids = std::vector<TokenId>;
+
+namespace {
+std::vector<std::string> splitOn(const std::string& s, const std::string& sep) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (std::size_t at; (at = s.find(sep, start)) != std::string::npos; start = at + sep.size()) {
+        parts.push_back(s.substr(start, at - start));
+    }
+    parts.push_back(s.substr(start));
+    return parts;
+}
+}  // namespace
+
+class TestPromptTemplate : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void bigRecByHand();
+    void shortLayout();
+    void targetIsTitleThenTermination();
+    void matchesGoldenPrompts();
+    void rejectsUnknownLayout();
+};
+
+void TestPromptTemplate::bigRecByHand() {
+    const auto p = PromptTemplate::bigRec("movies", "movie");
+    const std::vector<std::string> history = {"Cars", "Cars 2"};
+    QCOMPARE(p.render(history),
+             std::string("Below is an instruction that describes a task, paired with an input that "
+                         "provides further context. Write a response that appropriately completes "
+                         "the request. \n\n### Instruction:\nGiven a list of movies the user "
+                         "recently enjoy, please write a new movie that the user may bought\n\n"
+                         "### User Input: \nThe user has enjoyed the following movies before: "
+                         "Cars, Cars 2\n\n### Response: \n"));
+    QCOMPARE(p.render(history), p.instructionPart() + p.inputPart(history));
+    QCOMPARE(p.layoutName(), std::string("bigrec"));
+}
+
+void TestPromptTemplate::shortLayout() {
+    const auto p = PromptTemplate::fromName("short");
+    const std::vector<std::string> history = {"A", "B"};
+    QCOMPARE(p.render(history), std::string("History: A; B\nNext: "));
+}
+
+void TestPromptTemplate::targetIsTitleThenTermination() {
+    const auto tok = flower::text::Tokenizer::fromJsonText(flower::test::tinyTokenizerJson().dump(), "tiny");
+    QCOMPARE(PromptTemplate::targetTokens(tok, "abc", 10), (Ids{257, 10}));
+}
+
+void TestPromptTemplate::matchesGoldenPrompts() {
+    FLOWER_REQUIRE_SHARED(shared);
+    const auto tokPath = flower::util::defaultTokenizerPath();
+    if (!std::filesystem::exists(tokPath)) QSKIP("default tokenizer absent (scripts/setup.sh)");
+    const auto tok = flower::text::Tokenizer::fromFile(tokPath);
+    const auto p = PromptTemplate::bigRec("movies", "movie");
+    const std::string lead = "The user has enjoyed the following movies before: ";
+    const std::string tail = "\n\n### Response: \n";
+    std::ifstream in(shared / "fixtures/qwen2.5-tokenizer-golden-movies.jsonl");
+    std::string line;
+    int prompts = 0;
+    while (std::getline(in, line)) {
+        const auto j = nlohmann::json::parse(line);
+        const std::string text = j.at("text").get<std::string>();
+        if (!text.starts_with("Below is an instruction")) continue;
+        const auto a = text.find(lead);
+        QVERIFY(a != std::string::npos && text.ends_with(tail));
+        const std::string historyText = text.substr(a + lead.size(), text.size() - tail.size() - a - lead.size());
+        const std::string rendered = p.render(splitOn(historyText, ", "));
+        QCOMPARE(rendered, text);
+        QCOMPARE(tok.encode(rendered), j.at("ids").get<Ids>());
+        ++prompts;
+    }
+    QCOMPARE(prompts, 300);
+}
+
+void TestPromptTemplate::rejectsUnknownLayout() {
+    QVERIFY_THROWS_EXCEPTION(flower::Error, PromptTemplate::fromName("alpaca"));
+}
+
+FLOWER_TEST_MAIN(TestPromptTemplate, bigRecByHand, shortLayout, targetIsTitleThenTermination,
+                 matchesGoldenPrompts, rejectsUnknownLayout)
+#ifdef FLOWER_TEST_QT
+#include "test_prompt_template.moc"
+#endif
