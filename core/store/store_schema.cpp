@@ -128,6 +128,9 @@ int readSchemaVersion(Database& db) {
 }
 
 void migrateToCurrent(Database& db) {
+    if (readSchemaVersion(db) == kSchemaVersion) {
+        return;  // the common case: no write lock needed
+    }
     // Read and migrate under one write lock, so two processes opening a new file at the same
     // time do not both create the schema.
     Transaction lock(db);
