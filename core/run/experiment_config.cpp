@@ -288,7 +288,7 @@ json ExperimentConfig::toJson() const {
          {{"variant", toString(rewardVariant)},
           {"granularity", granularity},
           {"smoothing", rewardSmoothing}}},
-        {"lambda", lambda},
+        {"lambda", std::isinf(lambda) ? json("inf") : json(lambda)},
         {"subtb_lambda", subtbLambda},
         {"optimizer",
          {{"lr", o.lr},
@@ -364,11 +364,17 @@ ExperimentConfig parseTracked(const json& j, const Origins& origins, const std::
     if (hasLambda && hasTheta) {
         r.fail("theta", "give either lambda (L = L_SFT + λ·L_SubTB) or theta (θ = 1/(1+λ)), not both");
     }
-    r.number("lambda", c.lambda, 0.0, INFINITY);
+    if (const json* l = j.find("lambda") != j.end() ? &j.at("lambda") : nullptr;
+        l && l->is_string() && l->get<std::string>() == "inf") {
+        r.find("lambda");
+        c.lambda = INFINITY;  // SubTB alone (the paper's RQ1 fitting)
+    } else {
+        r.number("lambda", c.lambda, 0.0, INFINITY);
+    }
     double theta = 1.0;
-    r.number("theta", theta, 0.0, 1.0, /*minOpen=*/true);
+    r.number("theta", theta, 0.0, 1.0);
     if (hasTheta) {
-        c.lambda = (1.0 - theta) / theta;
+        c.lambda = theta == 0.0 ? INFINITY : (1.0 - theta) / theta;
     }
     r.number("subtb_lambda", c.subtbLambda, 0.0, INFINITY, /*minOpen=*/true);
 

@@ -12,6 +12,7 @@
 //
 // λ: the paper writes L = L_SFT + λ·L_SubTB; the reference weighs θ·L_SFT + (1−θ)·L_SubTB. A
 // file may give "lambda" or "theta" (θ = 1/(1+λ)), not both; the resolved config has lambda.
+// λ = "inf" (θ = 0) trains SubTB alone, as the reference's RQ1 distribution fitting does.
 //
 // Failure: flower::Error naming the file that set the value and the field
 // ("experiments/rq2.json, field method: "flowr" is not one of sft, flower, sft_temperature,
@@ -78,7 +79,7 @@ struct ExperimentConfig {
     RewardVariant rewardVariant = RewardVariant::Flow;  // JSON reward.variant
     int granularity = 1;               // JSON reward.granularity: tokens per flow step (n)
     double rewardSmoothing = 0.0;      // JSON reward.smoothing: α added to every item's count
-    double lambda = 0.001;             // weight of L_SubTB in L = L_SFT + λ·L_SubTB (θ ≈ 0.999)
+    double lambda = 0.001;             // weight of L_SubTB in L = L_SFT + λ·L_SubTB; +inf = SubTB only
     double subtbLambda = 1.0;          // geometric weight of subtrajectory lengths in SubTB
     OptimizerConfig optimizer;         // JSON "optimizer"
     int batchSize = 256;               // examples per optimiser step
