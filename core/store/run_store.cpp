@@ -255,7 +255,7 @@ std::vector<HistogramRow> RunStore::histograms(std::int64_t runId, std::int64_t 
 std::vector<DivergenceRow> RunStore::divergences(std::int64_t runId, std::int64_t afterStep) {
     auto s = db_.prepare(
         "SELECT level, kind, step, value FROM divergences WHERE run_id = ?1 AND step > ?2 "
-        "ORDER BY level DESC, kind, step");
+        "ORDER BY level, kind, step");
     s.bind(1, runId).bind(2, afterStep);
     std::vector<DivergenceRow> out;
     while (s.step()) {
