@@ -84,6 +84,8 @@ private Q_SLOTS:
     void unknownRunIsAnError();
     void nothingVisibleBeforeFlush();
     void backgroundTimerFlushes();
+    void fullBufferWakesFlusher();
+    void appendsFromSeveralThreads();
     void readsSeriesAfterStep();
     void recordsEveryKind();
     void laterPointReplacesSameStep();
@@ -231,6 +233,58 @@ void TestRunStore::backgroundTimerFlushes() {
     QCOMPARE(store.readSeries(id, "lr").size(), size_t{100});
     writer.finish(RunStatus::Finished);
     QCOMPARE(std::string(toString(store.run(id).status)), std::string("finished"));
+}
+
+void TestRunStore::fullBufferWakesFlusher() {
+    const fs::path file = freshDb("full");
+    RunStore store(file);
+    const auto id = newRun(store);
+    WriterOptions options;
+    options.flushInterval = std::chrono::milliseconds(60000);  // the timer alone would not flush
+    options.flushAtPoints = 100;
+    RunWriter writer(file, id, options);
+    for (int step = 0; step < 1000; ++step) {
+        writer.scalar("loss", step, 1.0);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (writer.committedFlushes() == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    QVERIFY(writer.committedFlushes() >= 1);
+    QVERIFY(!store.readSeries(id, "loss").empty());
+}
+
+void TestRunStore::appendsFromSeveralThreads() {
+    const fs::path file = freshDb("threads");
+    RunStore store(file);
+    const auto id = newRun(store);
+    {
+        WriterOptions options;
+        options.flushInterval = std::chrono::milliseconds(2);
+        RunWriter writer(file, id, options);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&writer, t] {
+                const std::string key = "thread/" + std::to_string(t);
+                for (int step = 0; step < 5000; ++step) {
+                    writer.scalar(key, step, t);
+                    if (step % 1000 == 0) {
+                        writer.flush();
+                    }
+                }
+            });
+        }
+        for (auto& th : threads) {
+            th.join();
+        }
+        writer.finish(RunStatus::Finished);
+    }
+    for (int t = 0; t < 4; ++t) {
+        const auto points = store.readSeries(id, "thread/" + std::to_string(t));
+        QCOMPARE(points.size(), size_t{5000});
+        QCOMPARE(points.back().value, static_cast<double>(t));
+    }
+    QCOMPARE(store.integrityCheck(), std::string("ok"));
 }
 
 void TestRunStore::readsSeriesAfterStep() {
@@ -396,7 +450,8 @@ void TestRunStore::tagsAndNotes() {
 
 FLOWER_TEST_MAIN(TestRunStore, createsSchemaWithWal, migratesFromVersion1, refusesNewerSchema,
                  refusesForeignFile, runLifeCycle, unknownRunIsAnError, nothingVisibleBeforeFlush,
-                 backgroundTimerFlushes, readsSeriesAfterStep, recordsEveryKind,
+                 backgroundTimerFlushes, fullBufferWakesFlusher, appendsFromSeveralThreads,
+                 readsSeriesAfterStep, recordsEveryKind,
                  laterPointReplacesSameStep, interruptedWhenOwnerGone, liveOwnerStaysRunning,
                  reusedPidCountsAsGone, tagsAndNotes)
 #ifdef FLOWER_TEST_QT
