@@ -1,8 +1,8 @@
 // A writer process for the run-store tests (not a test itself).
-//   store_writer_helper batches DB RUN N COUNT   COUNT batches (0 = until killed) of N points of
+//   store_writer_helper batches DB RUN N COUNT [PAUSE_US]   COUNT batches (0 = until killed) of N points of
 //       series "x": batch b has steps b*N … b*N+N-1, all with value b. After each batch is
 //       committed it prints "committed b" and flushes stdout: everything acknowledged must
-//       survive a SIGKILL.
+//       survive a SIGKILL. PAUSE_US: a pause after each batch (lets a reader interleave).
 //   store_writer_helper own DB RUN             starts RUN (owner = this process) and exits
 //       without finishing it, as a crashed worker would.
 #include "core/store/run_store.h"
@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
+#include <thread>
 #include <vector>
 
 int main(int argc, char** argv) {
@@ -23,7 +24,8 @@ int main(int argc, char** argv) {
             std::printf("started\n");
             return 0;
         }
-        if (mode == "batches" && argc == 6) {
+        if (mode == "batches" && (argc == 6 || argc == 7)) {
+            const long pauseUs = argc == 7 ? std::atol(argv[6]) : 0;
             const std::int64_t run = std::atoll(argv[3]);
             const int n = std::atoi(argv[4]);
             const long count = std::atol(argv[5]);
@@ -45,11 +47,14 @@ int main(int argc, char** argv) {
                 writer.flush();
                 std::printf("committed %ld\n", b);
                 std::fflush(stdout);
+                if (pauseUs > 0) {
+                    std::this_thread::sleep_for(std::chrono::microseconds(pauseUs));
+                }
             }
             writer.finish(flower::store::RunStatus::Finished);
             return 0;
         }
-        std::fprintf(stderr, "usage: store_writer_helper batches DB RUN N COUNT | own DB RUN\n");
+        std::fprintf(stderr, "usage: store_writer_helper batches DB RUN N COUNT [PAUSE_US] | own DB RUN\n");
         return 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "store_writer_helper: %s\n", e.what());

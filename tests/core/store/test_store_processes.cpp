@@ -153,7 +153,7 @@ void TestStoreProcesses::readerSeesWholeBatchesWhileWriterRuns() {
     const auto run = newRun(file);
     const long batches = 300;
     Child writer({FLOWER_STORE_WRITER_HELPER, "batches", file.string(), std::to_string(run),
-                  std::to_string(kBatchPoints), std::to_string(batches)});
+                  std::to_string(kBatchPoints), std::to_string(batches), "1000"});
     RunStore reader(file);
     int reads = 0, partialViews = 0;
     std::size_t seen = 0;
