@@ -260,17 +260,17 @@ int runGuarded(const std::string& name, F&& body) {
             Tested tc;                                                                      \
             int passed = 0, failed = 0, skipped = 0;                                        \
             int init = runGuarded(cls + "::initTestCase()", [&] {                           \
-                if constexpr (requires { tc.initTestCase(); }) tc.initTestCase();           \
+                optionalInitTestCase(tc);                                                  \
             });                                                                             \
             if (init == 0) {                                                                \
                 for (const auto& [name, fn] : tests) {                                      \
                     const std::string full = cls + "::" + name + "()";                      \
                     int r = runGuarded(full, [&] {                                          \
-                        if constexpr (requires { tc.init(); }) tc.init();                   \
+                        optionalInit(tc);                                                  \
                         (tc.*fn)();                                                         \
                     });                                                                     \
                     runGuarded(full + " cleanup", [&] {                                     \
-                        if constexpr (requires { tc.cleanup(); }) tc.cleanup();             \
+                        optionalCleanup(tc);                                               \
                     });                                                                     \
                     if (r == 0) {                                                           \
                         std::printf("PASS   : %s\n", full.c_str());                         \
@@ -287,7 +287,7 @@ int runGuarded(const std::string& name, F&& body) {
                 skipped += static_cast<int>(tests.size());                                  \
             }                                                                               \
             if (runGuarded(cls + "::cleanupTestCase()", [&] {                               \
-                    if constexpr (requires { tc.cleanupTestCase(); }) tc.cleanupTestCase(); \
+                    optionalCleanupTestCase(tc);                                           \
                 }) == 1) {                                                                  \
                 ++failed;                                                                   \
             }                                                                               \
@@ -296,6 +296,23 @@ int runGuarded(const std::string& name, F&& body) {
             std::printf("********* Finished testing of %s *********\n", cls.c_str());       \
             return failed;                                                                  \
         }                                                                                   \
+        /* dependent on T, so a missing optional function is not a hard error */\
+        template <typename T>                                               \
+        static void optionalInitTestCase(T& t) {                                   \
+            if constexpr (requires { t.initTestCase(); }) t.initTestCase();         \
+        }                                                                           \
+        template <typename T>                                               \
+        static void optionalInit(T& t) {                                           \
+            if constexpr (requires { t.init(); }) t.init();                         \
+        }                                                                           \
+        template <typename T>                                               \
+        static void optionalCleanup(T& t) {                                        \
+            if constexpr (requires { t.cleanup(); }) t.cleanup();                   \
+        }                                                                           \
+        template <typename T>                                               \
+        static void optionalCleanupTestCase(T& t) {                                \
+            if constexpr (requires { t.cleanupTestCase(); }) t.cleanupTestCase();   \
+        }                                                                           \
         template <typename F>                                                               \
         static int runGuarded(const std::string& name, F&& body) {                          \
             return flower::test::runGuarded(name, std::forward<F>(body));                   \
