@@ -1,0 +1,119 @@
+// ExperimentConfig: everything that defines one run, as a plain struct with defaults (the
+// reference implementation's RQ2 settings) ↔ JSON. Experiment files (experiments/*.json) hold
+// only the fields they change and may `"extends": "base.json"` (relative to the file; chains;
+// objects merge key by key, other values replace). `--set key.sub=value` overrides come last.
+// toJson() gives the fully resolved config that the run store keeps with every run.
+//
+// Paths: a tokenizer, model or dataset value containing '/' is a path; relative paths are
+// resolved against the experiment file that set them (against the working directory for
+// --set). A dataset without '/' is either a `synthetic:` spec or a dataset name looked up by
+// the data layer under its data root (Movies_and_TV, CDs_and_Vinyl, Video_Games, ...).
+// rq1_target is relative to the dataset folder.
+//
+// λ: the paper writes L = L_SFT + λ·L_SubTB; the reference weighs θ·L_SFT + (1−θ)·L_SubTB. A
+// file may give "lambda" or "theta" (θ = 1/(1+λ)), not both; the resolved config has lambda.
+// λ = "inf" (θ = 0) trains SubTB alone, as the reference's RQ1 distribution fitting does.
+//
+// Failure: flower::Error naming the file that set the value and the field
+// ("experiments/rq2.json, field method: "flowr" is not one of sft, flower, sft_temperature,
+// ifairlrs"); unknown keys are errors with the closest known key suggested.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flower::run {
+
+enum class Method { Sft, Flower, SftTemperature, IFairLrs };
+enum class RewardVariant { Flow, FlowDivPref, FlowPlusLogPref };  // R, R ÷ pref, log R + log pref
+enum class LrSchedule { Constant, Linear, Cosine };  // after warm-up; linear = the reference's
+enum class Decoding { Constrained, Free };            // trie-constrained beam search or free
+enum class DeviceChoice { Cpu, Cuda, Auto };
+enum class DType { Float32, BFloat16 };
+
+std::string_view toString(Method v);
+std::string_view toString(RewardVariant v);
+std::string_view toString(LrSchedule v);
+std::string_view toString(Decoding v);
+std::string_view toString(DeviceChoice v);
+std::string_view toString(DType v);
+
+struct OptimizerConfig {
+    double lr = 3e-4;                  // peak learning rate of AdamW
+    double beta1 = 0.9;                // AdamW β1
+    double beta2 = 0.999;              // AdamW β2
+    double weightDecay = 0.0;          // decoupled weight decay
+    std::int64_t warmupSteps = 20;     // linear warm-up from 0 to lr
+    LrSchedule schedule = LrSchedule::Linear;  // shape after warm-up
+    double gradClip = 1.0;             // max global gradient norm; 0 = no clipping
+};
+
+struct EarlyStoppingConfig {
+    int patience = 2;                  // evaluations without improvement before stopping; 0 = off
+    std::string metric = "valid/loss";  // "<split>/<metric>[@K]" that is monitored
+    bool higherIsBetter = false;       // JSON "mode": "min" | "max"
+};
+
+struct EvaluationConfig {
+    std::int64_t everySteps = 0;       // evaluate every N optimiser steps; 0 = each epoch end
+    int beams = 10;                    // beam width of the recommendation list
+    std::vector<int> k = {1, 3, 5, 10, 20};  // cut-offs of NDCG@K, HR@K
+    double temperature = 1.0;          // softmax temperature when decoding (sft_temperature: 1.5)
+    Decoding decoding = Decoding::Constrained;  // restrict generations to catalogue titles
+    std::int64_t samples = 0;          // samples drawn for distribution fitting; 0 = tuning-set size
+};
+
+struct ExperimentConfig {
+    std::string name;                  // run name; default: the experiment file's stem
+    std::string description;           // free text shown in lists
+    std::string dataset = "synthetic:items=400,users=2000,seed=1,zipf=1.1";  // folder, name or spec
+    std::string tokenizer;             // tokenizer.json; "" = the default Qwen2.5 tokenizer
+    std::string model = "tiny";        // preset (tiny, Qwen2.5-0.5B/1.5B/3B) or HF directory
+    std::string promptTemplate = "bigrec";  // bigrec (history → next title) | history_free (RQ1)
+    Method method = Method::Flower;    // training objective
+    RewardVariant rewardVariant = RewardVariant::Flow;  // JSON reward.variant
+    int granularity = 1;               // JSON reward.granularity: tokens per flow step (n)
+    double rewardSmoothing = 0.0;      // JSON reward.smoothing: α added to every item's count
+    double lambda = 0.001;             // weight of L_SubTB in L = L_SFT + λ·L_SubTB; +inf = SubTB only
+    double subtbLambda = 1.0;          // geometric weight of subtrajectory lengths in SubTB
+    OptimizerConfig optimizer;         // JSON "optimizer"
+    int batchSize = 256;               // examples per optimiser step
+    int microBatchSize = 8;            // examples per forward pass (accumulation = batch / micro)
+    int epochs = 7;                    // passes over the training split
+    std::int64_t maxSteps = 0;         // stop after this many optimiser steps; 0 = no limit
+    EarlyStoppingConfig earlyStopping; // JSON "early_stopping"
+    std::int64_t checkpointEvery = 0;  // save every N steps; 0 = at each epoch end
+    EvaluationConfig evaluation;       // JSON "evaluation"
+    std::string rq1Target;             // RQ1 history-free fitting: {title: count} JSON; "" = none
+    std::int64_t seed = 0;             // seeds data order, sampling and initialisation
+    DeviceChoice device = DeviceChoice::Auto;  // cpu | cuda | auto (CUDA when available)
+    DType dtype = DType::Float32;      // parameter/activation type: float32 | bfloat16
+
+    // θ of the reference implementation, 1/(1+λ).
+    double theta() const { return 1.0 / (1.0 + lambda); }
+
+    // The fully resolved config: every field, "lambda" (never "theta"), no "extends".
+    nlohmann::json toJson() const;
+    // Builds and validates a config from one JSON object without "extends". `source` names it
+    // in errors (a file name, "--set", "<json>").
+    static ExperimentConfig fromJson(const nlohmann::json& j, const std::string& source = "<json>");
+
+    // Reads an experiment file, follows "extends", applies `overrides` ("key.sub=value"; the
+    // value is JSON when it parses as such and the field is not a string), resolves paths and
+    // validates. Throws flower::Error.
+    static ExperimentConfig load(const std::filesystem::path& file,
+                                 const std::vector<std::string>& overrides = {});
+    // The merged JSON of load() before validation (what --resolve prints after validation).
+    static nlohmann::json resolveJson(const std::filesystem::path& file,
+                                      const std::vector<std::string>& overrides = {});
+};
+
+// The known key closest to `key` by edit distance, or "" when none is close.
+std::string closestKey(std::string_view key, const std::vector<std::string>& known);
+
+}  // namespace flower::run

@@ -1,0 +1,310 @@
+#include "core/store/run_store.h"
+
+#include "core/store/process_owner.h"
+#include "core/store/store_schema.h"
+#include "core/util/error.h"
+#include "flower/build_info.h"
+
+#include <chrono>
+
+namespace flower::store {
+
+namespace {
+
+constexpr const char* kRunColumns =
+    "SELECT id, name, status, created_at, started_at, finished_at, config_json, method, dataset, "
+    "seed, code_version, host, device, error, owner_pid, owner_host, notes FROM runs";
+
+RunInfo readRun(const Statement& s) {
+    RunInfo r;
+    r.id = s.int64(0);
+    r.name = s.text(1);
+    r.status = parseRunStatus(s.text(2));
+    r.createdAt = s.real(3);
+    r.startedAt = s.optReal(4);
+    r.finishedAt = s.optReal(5);
+    r.configJson = s.text(6);
+    r.method = s.text(7);
+    r.dataset = s.text(8);
+    r.seed = s.int64(9);
+    r.codeVersion = s.text(10);
+    r.host = s.text(11);
+    r.device = s.text(12);
+    r.error = s.optText(13);
+    r.ownerPid = s.optInt64(14);
+    r.ownerHost = s.optText(15);
+    r.notes = s.text(16);
+    return r;
+}
+
+Database::Mode modeFor(const StoreOptions& o) {
+    if (o.readOnly) {
+        return Database::Mode::ReadOnly;
+    }
+    return o.create ? Database::Mode::ReadWriteCreate : Database::Mode::ReadWrite;
+}
+
+}  // namespace
+
+std::string codeVersion() {
+    return std::string(flower::build::kVersion) + "+" + flower::build::kGitCommit;
+}
+
+double unixNow() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+RunStore::RunStore(const std::filesystem::path& file, StoreOptions options)
+    : db_([&] {
+          if (!options.create && !std::filesystem::exists(file)) {
+              throw Error({file.string(), 0, ""}, "no run store here (the file does not exist)");
+          }
+          return Database(file, modeFor(options), options.busyTimeoutMs);
+      }()) {
+    configureConnection(db_, options.readOnly);
+    if (options.readOnly) {
+        const int version = readSchemaVersion(db_);
+        if (version != kSchemaVersion) {
+            throw Error({file.string(), 0, ""},
+                        "schema version " + std::to_string(version) + " (this build reads " +
+                            std::to_string(kSchemaVersion) + "; open it read-write to migrate)");
+        }
+        return;
+    }
+    migrateToCurrent(db_);
+    markInterruptedRuns();
+}
+
+int RunStore::schemaVersion() { return readSchemaVersion(db_); }
+
+std::string RunStore::integrityCheck() { return db_.queryText("PRAGMA integrity_check"); }
+
+std::int64_t RunStore::createRun(const NewRun& run) {
+    auto s = db_.prepare(
+        "INSERT INTO runs(name, status, created_at, config_json, method, dataset, seed, "
+        "code_version, host, device) VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    s.bind(1, run.name).bind(2, unixNow()).bind(3, run.configJson).bind(4, run.method);
+    s.bind(5, run.dataset).bind(6, run.seed).bind(7, codeVersion()).bind(8, hostName());
+    s.bind(9, run.device);
+    s.run();
+    return db_.lastInsertId();
+}
+
+void RunStore::startRun(std::int64_t runId) {
+    const RunInfo info = run(runId);
+    if (info.status != RunStatus::Queued && info.status != RunStatus::Interrupted) {
+        throw Error({file().string(), 0, "run " + std::to_string(runId)},
+                    "cannot start a run in state " + std::string(toString(info.status)));
+    }
+    const ProcessOwner owner = ProcessOwner::current();
+    auto s = db_.prepare(
+        "UPDATE runs SET status = 'running', started_at = ?2, finished_at = NULL, error = NULL, "
+        "owner_pid = ?3, owner_host = ?4, owner_start = ?5 WHERE id = ?1");
+    s.bind(1, runId).bind(2, unixNow()).bind(3, owner.pid).bind(4, owner.host);
+    s.bind(5, owner.start);
+    s.run();
+}
+
+void RunStore::finishRun(std::int64_t runId, RunStatus status, const std::string& error) {
+    if (status == RunStatus::Queued || status == RunStatus::Running) {
+        throw Error({file().string(), 0, "run " + std::to_string(runId)},
+                    "finishRun needs a final state, not " + std::string(toString(status)));
+    }
+    run(runId);  // throws for an unknown id
+    auto s = db_.prepare(
+        "UPDATE runs SET status = ?2, finished_at = ?3, error = ?4 WHERE id = ?1");
+    s.bind(1, runId).bind(2, toString(status)).bind(3, unixNow());
+    if (error.empty()) {
+        s.bindNull(4);
+    } else {
+        s.bind(4, error);
+    }
+    s.run();
+}
+
+int RunStore::markInterruptedRuns() {
+    auto running = db_.prepare(
+        "SELECT id, owner_pid, owner_host, owner_start FROM runs WHERE status = 'running'");
+    std::vector<std::int64_t> dead;
+    while (running.step()) {
+        ProcessOwner owner{running.optInt64(1).value_or(0), running.optText(2).value_or(""),
+                           running.optText(3).value_or("")};
+        // A running run without an owner host predates liveness tracking: treat it as local.
+        if (owner.host.empty()) {
+            owner.host = hostName();
+        }
+        if (!ownerIsAlive(owner)) {
+            dead.push_back(running.int64(0));
+        }
+    }
+    running.reset();
+    if (dead.empty()) {
+        return 0;
+    }
+    Transaction t(db_);
+    auto mark = db_.prepare(
+        "UPDATE runs SET status = 'interrupted', finished_at = ?2, error = ?3 "
+        "WHERE id = ?1 AND status = 'running'");
+    for (const auto id : dead) {
+        mark.bind(1, id).bind(2, unixNow()).bind(3, "the owning process ended without finishing");
+        mark.run();
+    }
+    t.commit();
+    return static_cast<int>(dead.size());
+}
+
+std::vector<RunInfo> RunStore::listRuns() {
+    auto s = db_.prepare(std::string(kRunColumns) + " ORDER BY id");
+    std::vector<RunInfo> runs;
+    while (s.step()) {
+        runs.push_back(readRun(s));
+    }
+    return runs;
+}
+
+std::optional<RunInfo> RunStore::findRun(std::int64_t runId) {
+    auto s = db_.prepare(std::string(kRunColumns) + " WHERE id = ?1");
+    s.bind(1, runId);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return readRun(s);
+}
+
+RunInfo RunStore::run(std::int64_t runId) {
+    auto r = findRun(runId);
+    if (!r) {
+        throw Error({file().string(), 0, ""}, "no run with id " + std::to_string(runId));
+    }
+    return *r;
+}
+
+void RunStore::setNotes(std::int64_t runId, const std::string& notes) {
+    run(runId);
+    auto s = db_.prepare("UPDATE runs SET notes = ?2 WHERE id = ?1");
+    s.bind(1, runId).bind(2, notes).run();
+}
+
+void RunStore::addTag(std::int64_t runId, const std::string& tag) {
+    run(runId);
+    auto s = db_.prepare("INSERT OR IGNORE INTO tags(run_id, tag) VALUES (?1, ?2)");
+    s.bind(1, runId).bind(2, tag).run();
+}
+
+void RunStore::removeTag(std::int64_t runId, const std::string& tag) {
+    auto s = db_.prepare("DELETE FROM tags WHERE run_id = ?1 AND tag = ?2");
+    s.bind(1, runId).bind(2, tag).run();
+}
+
+std::vector<std::string> RunStore::tags(std::int64_t runId) {
+    auto s = db_.prepare("SELECT tag FROM tags WHERE run_id = ?1 ORDER BY tag");
+    s.bind(1, runId);
+    std::vector<std::string> out;
+    while (s.step()) {
+        out.push_back(s.text(0));
+    }
+    return out;
+}
+
+std::vector<std::string> RunStore::seriesKeys(std::int64_t runId) {
+    auto s = db_.prepare("SELECT key FROM series WHERE run_id = ?1 ORDER BY key");
+    s.bind(1, runId);
+    std::vector<std::string> out;
+    while (s.step()) {
+        out.push_back(s.text(0));
+    }
+    return out;
+}
+
+std::vector<ScalarPoint> RunStore::readSeries(std::int64_t runId, const std::string& key,
+                                              std::int64_t afterStep) {
+    auto s = db_.prepare(
+        "SELECT step, epoch, value, wall_time FROM scalars WHERE series_id = "
+        "(SELECT id FROM series WHERE run_id = ?1 AND key = ?2) AND step > ?3 ORDER BY step");
+    s.bind(1, runId).bind(2, key).bind(3, afterStep);
+    std::vector<ScalarPoint> out;
+    while (s.step()) {
+        out.push_back({s.int64(0), s.real(1), s.real(2), s.real(3)});
+    }
+    return out;
+}
+
+std::vector<HistogramRow> RunStore::histograms(std::int64_t runId, std::int64_t afterStep) {
+    auto s = db_.prepare(
+        "SELECT kind, step, bin, value FROM histograms WHERE run_id = ?1 AND step > ?2 "
+        "ORDER BY kind, step, bin");
+    s.bind(1, runId).bind(2, afterStep);
+    std::vector<HistogramRow> out;
+    while (s.step()) {
+        const std::string kind = s.text(0);
+        const std::int64_t step = s.int64(1);
+        if (out.empty() || out.back().kind != kind || out.back().step != step) {
+            out.push_back({kind, step, {}});
+        }
+        auto& bins = out.back().bins;
+        const auto bin = static_cast<size_t>(s.int64(2));
+        if (bins.size() <= bin) {
+            bins.resize(bin + 1, 0.0);
+        }
+        bins[bin] = s.real(3);
+    }
+    return out;
+}
+
+std::vector<DivergenceRow> RunStore::divergences(std::int64_t runId, std::int64_t afterStep) {
+    auto s = db_.prepare(
+        "SELECT level, kind, step, value FROM divergences WHERE run_id = ?1 AND step > ?2 "
+        "ORDER BY level, kind, step");
+    s.bind(1, runId).bind(2, afterStep);
+    std::vector<DivergenceRow> out;
+    while (s.step()) {
+        DivergenceRow row;
+        row.level = s.text(0) == "title" ? DivergenceLevel::Title : DivergenceLevel::Token;
+        const std::string kind = s.text(1);
+        row.kind = kind == "kl_tr"   ? DivergenceKind::KlTargetPolicy
+                   : kind == "kl_rt" ? DivergenceKind::KlPolicyTarget
+                                     : DivergenceKind::Js;
+        row.step = s.int64(2);
+        row.value = s.real(3);
+        out.push_back(row);
+    }
+    return out;
+}
+
+std::vector<EvaluationRow> RunStore::evaluations(std::int64_t runId) {
+    auto s = db_.prepare(
+        "SELECT split, metric, k, step, value FROM evaluations WHERE run_id = ?1 "
+        "ORDER BY step, split, metric, k");
+    s.bind(1, runId);
+    std::vector<EvaluationRow> out;
+    while (s.step()) {
+        out.push_back({s.text(0), s.text(1), static_cast<int>(s.int64(2)), s.int64(3), s.real(4)});
+    }
+    return out;
+}
+
+std::vector<SampleRow> RunStore::samples(std::int64_t runId) {
+    auto s = db_.prepare(
+        "SELECT step, prompt_id, title, valid, log_prob FROM samples WHERE run_id = ?1 "
+        "ORDER BY step, id");
+    s.bind(1, runId);
+    std::vector<SampleRow> out;
+    while (s.step()) {
+        out.push_back({s.int64(0), s.int64(1), s.text(2), s.int64(3) != 0, s.optReal(4)});
+    }
+    return out;
+}
+
+std::vector<CheckpointRow> RunStore::checkpoints(std::int64_t runId) {
+    auto s = db_.prepare(
+        "SELECT step, path, metric, created_at FROM checkpoints WHERE run_id = ?1 ORDER BY step");
+    s.bind(1, runId);
+    std::vector<CheckpointRow> out;
+    while (s.step()) {
+        out.push_back({s.int64(0), s.text(1), s.optReal(2), s.real(3)});
+    }
+    return out;
+}
+
+}  // namespace flower::store

@@ -1,0 +1,79 @@
+// RunStore: the workspace's SQLite file of runs (schema in store_schema.h). Registers runs and
+// moves them through their states, and reads everything back for the GUI, the CLI and the
+// exporters. Points are written by RunWriter (run_writer.h), batched, from the worker thread.
+//
+// Concurrency: one RunStore per thread (a connection is not shared across threads). Any number
+// of readers in any process see committed transactions only (WAL); writers wait on
+// busy_timeout, so "database is locked" does not reach callers in normal use.
+// Opening a store (read-write) creates or migrates the schema and marks runs `interrupted`
+// whose owning process on this host has died.
+// Failure: flower::Error naming the file (cannot open, newer schema, unknown run id).
+#pragma once
+
+#include "core/store/run_records.h"
+#include "core/store/sqlite_database.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flower::store {
+
+struct StoreOptions {
+    bool create = true;     // create the file when absent (else: error)
+    bool readOnly = false;  // no migration, no interrupted marking; fails on an old schema
+    int busyTimeoutMs = 10000;
+};
+
+class RunStore {
+public:
+    explicit RunStore(const std::filesystem::path& file, StoreOptions options = {});
+
+    const std::filesystem::path& file() const { return db_.file(); }
+    int schemaVersion();
+    // "ok" for a sound file (PRAGMA integrity_check).
+    std::string integrityCheck();
+
+    // --- runs -------------------------------------------------------------------------------
+    // A new run in state `queued`; returns its id.
+    std::int64_t createRun(const NewRun& run);
+    // queued → running, owned by this process (pid, host, start time); sets started_at.
+    void startRun(std::int64_t runId);
+    // running → finished / failed / cancelled / interrupted; sets finished_at and the error text.
+    void finishRun(std::int64_t runId, RunStatus status, const std::string& error = {});
+    // Runs in `running` whose owner on this host is gone become `interrupted`. Returns how many.
+    int markInterruptedRuns();
+
+    std::vector<RunInfo> listRuns();
+    std::optional<RunInfo> findRun(std::int64_t runId);
+    RunInfo run(std::int64_t runId);  // throws flower::Error when absent
+    void setNotes(std::int64_t runId, const std::string& notes);
+    void addTag(std::int64_t runId, const std::string& tag);
+    void removeTag(std::int64_t runId, const std::string& tag);
+    std::vector<std::string> tags(std::int64_t runId);
+
+    // --- measurements ----------------------------------------------------------------------
+    std::vector<std::string> seriesKeys(std::int64_t runId);
+    // Points of one series with step > afterStep, in step order (an index range scan).
+    std::vector<ScalarPoint> readSeries(std::int64_t runId, const std::string& key,
+                                        std::int64_t afterStep = -1);
+    std::vector<HistogramRow> histograms(std::int64_t runId, std::int64_t afterStep = -1);
+    std::vector<DivergenceRow> divergences(std::int64_t runId, std::int64_t afterStep = -1);
+    std::vector<EvaluationRow> evaluations(std::int64_t runId);
+    std::vector<SampleRow> samples(std::int64_t runId);
+    std::vector<CheckpointRow> checkpoints(std::int64_t runId);
+
+    // The connection, for tests and tools that need a query of their own.
+    Database& database() { return db_; }
+
+private:
+    Database db_;
+};
+
+// "0.1.0+<git commit>" of this build.
+std::string codeVersion();
+double unixNow();
+
+}  // namespace flower::store

@@ -1,0 +1,459 @@
+// RunStore and RunWriter in one process: schema creation, migration from a hand-made v1 file,
+// run life cycle, batched writes (nothing visible before a flush, everything after), every
+// record kind read back, interrupted-run detection and pid reuse.
+#include "core/store/process_owner.h"
+#include "core/store/run_store.h"
+#include "core/store/run_writer.h"
+#include "core/store/sqlite_database.h"
+#include "core/store/store_schema.h"
+#include "core/util/error.h"
+#include "tests/support/flower_test.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+using namespace flower::store;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path freshDb(const std::string& name) {
+    const fs::path dir = fs::temp_directory_path() /
+                         ("flower_store_" + std::to_string(::getpid()) + "_" + name);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir / "runs.sqlite";
+}
+
+std::int64_t newRun(RunStore& store, const std::string& name = "r") {
+    NewRun run;
+    run.name = name;
+    run.configJson = R"({"method":"flower"})";
+    run.method = "flower";
+    run.dataset = "synthetic";
+    run.seed = 7;
+    run.device = "cpu";
+    return store.createRun(run);
+}
+
+// The schema as version 1 shipped it, written out by hand (not through the migrations).
+const char* kV1Schema = R"sql(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version VALUES (1);
+CREATE TABLE runs (id INTEGER PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL,
+  created_at REAL NOT NULL, started_at REAL, finished_at REAL, config_json TEXT NOT NULL,
+  method TEXT NOT NULL DEFAULT '', dataset TEXT NOT NULL DEFAULT '', seed INTEGER NOT NULL DEFAULT 0,
+  code_version TEXT NOT NULL DEFAULT '', host TEXT NOT NULL DEFAULT '',
+  device TEXT NOT NULL DEFAULT '', error TEXT);
+CREATE TABLE series (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id)
+  ON DELETE CASCADE, key TEXT NOT NULL, UNIQUE (run_id, key));
+CREATE TABLE scalars (series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL, epoch REAL NOT NULL, value REAL NOT NULL, wall_time REAL NOT NULL,
+  PRIMARY KEY (series_id, step)) WITHOUT ROWID;
+CREATE TABLE histograms (run_id INTEGER NOT NULL, kind TEXT NOT NULL, step INTEGER NOT NULL,
+  bin INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (run_id, kind, step, bin)) WITHOUT ROWID;
+CREATE TABLE divergences (run_id INTEGER NOT NULL, level TEXT NOT NULL, kind TEXT NOT NULL,
+  step INTEGER NOT NULL, value REAL NOT NULL, PRIMARY KEY (run_id, level, kind, step)) WITHOUT ROWID;
+CREATE TABLE evaluations (run_id INTEGER NOT NULL, split TEXT NOT NULL, metric TEXT NOT NULL,
+  k INTEGER NOT NULL, step INTEGER NOT NULL, value REAL NOT NULL,
+  PRIMARY KEY (run_id, split, metric, k, step)) WITHOUT ROWID;
+CREATE TABLE samples (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, step INTEGER NOT NULL,
+  prompt_id INTEGER NOT NULL, title TEXT NOT NULL, valid INTEGER NOT NULL, log_prob REAL);
+CREATE TABLE checkpoints (run_id INTEGER NOT NULL, step INTEGER NOT NULL, path TEXT NOT NULL,
+  metric REAL, created_at REAL NOT NULL, PRIMARY KEY (run_id, step));
+INSERT INTO runs(id, name, status, created_at, config_json, seed) VALUES
+  (1, 'old-finished', 'finished', 1000.0, '{}', 3),
+  (2, 'old-running', 'running', 1001.0, '{}', 4);
+INSERT INTO series(id, run_id, key) VALUES (1, 1, 'loss');
+INSERT INTO scalars VALUES (1, 0, 0.0, 2.5, 1000.5), (1, 1, 0.0, 2.0, 1000.6);
+)sql";
+
+}  // namespace
+
+class TestRunStore : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void createsSchemaWithWal();
+    void migratesFromVersion1();
+    void refusesNewerSchema();
+    void refusesForeignFile();
+    void runLifeCycle();
+    void unknownRunIsAnError();
+    void nothingVisibleBeforeFlush();
+    void backgroundTimerFlushes();
+    void fullBufferWakesFlusher();
+    void appendsFromSeveralThreads();
+    void readsSeriesAfterStep();
+    void recordsEveryKind();
+    void laterPointReplacesSameStep();
+    void interruptedWhenOwnerGone();
+    void liveOwnerStaysRunning();
+    void reusedPidCountsAsGone();
+    void tagsAndNotes();
+};
+
+void TestRunStore::createsSchemaWithWal() {
+    const fs::path file = freshDb("create");
+    RunStore store(file);
+    QCOMPARE(store.schemaVersion(), kSchemaVersion);
+    QCOMPARE(store.database().queryText("PRAGMA journal_mode"), std::string("wal"));
+    QCOMPARE(store.database().queryText("PRAGMA foreign_keys"), std::string("1"));
+    QCOMPARE(store.integrityCheck(), std::string("ok"));
+    // Opening again changes nothing.
+    RunStore again(file);
+    QCOMPARE(again.schemaVersion(), kSchemaVersion);
+    QVERIFY(again.listRuns().empty());
+}
+
+void TestRunStore::migratesFromVersion1() {
+    const fs::path file = freshDb("migrate");
+    {
+        Database db(file, Database::Mode::ReadWriteCreate);
+        db.exec(kV1Schema);
+    }
+    RunStore store(file);
+    QCOMPARE(store.schemaVersion(), 2);
+    const auto runs = store.listRuns();
+    QCOMPARE(runs.size(), size_t{2});
+    QCOMPARE(runs[0].name, std::string("old-finished"));
+    QCOMPARE(runs[0].seed, std::int64_t{3});
+    QCOMPARE(runs[0].notes, std::string(""));
+    QCOMPARE(std::string(toString(runs[0].status)), std::string("finished"));
+    // A v1 run left in `running` has no owner to ask: it was interrupted.
+    QCOMPARE(std::string(toString(runs[1].status)), std::string("interrupted"));
+    const auto loss = store.readSeries(1, "loss");
+    QCOMPARE(loss.size(), size_t{2});
+    QCOMPARE(loss[1].value, 2.0);
+    store.addTag(1, "baseline");  // the v2 table exists
+    QCOMPARE(store.tags(1), std::vector<std::string>({"baseline"}));
+    QCOMPARE(store.integrityCheck(), std::string("ok"));
+}
+
+void TestRunStore::refusesNewerSchema() {
+    const fs::path file = freshDb("newer");
+    {
+        RunStore store(file);
+        store.database().exec("UPDATE schema_version SET version = 99");
+    }
+    try {
+        RunStore store(file);
+        QFAIL("opened a store with a newer schema");
+    } catch (const flower::Error& e) {
+        QCOMPARE(std::string(e.what()),
+                 file.string() + ": schema version 99 was written by a newer Flower Workbench "
+                                 "(this build knows up to 2)");
+    }
+}
+
+void TestRunStore::refusesForeignFile() {
+    const fs::path file = freshDb("foreign");
+    {
+        Database db(file, Database::Mode::ReadWriteCreate);
+        db.exec("CREATE TABLE other (x INTEGER)");
+    }
+    QVERIFY_THROWS_EXCEPTION(flower::Error, RunStore store(file));
+    StoreOptions noCreate;
+    noCreate.create = false;
+    QVERIFY_THROWS_EXCEPTION(flower::Error, RunStore store(freshDb("absent"), noCreate));
+}
+
+void TestRunStore::runLifeCycle() {
+    RunStore store(freshDb("life"));
+    const auto id = newRun(store, "first");
+    RunInfo r = store.run(id);
+    QCOMPARE(std::string(toString(r.status)), std::string("queued"));
+    QCOMPARE(r.codeVersion, codeVersion());
+    QCOMPARE(r.host, hostName());
+    QCOMPARE(r.seed, std::int64_t{7});
+    QVERIFY(!r.startedAt);
+    store.startRun(id);
+    r = store.run(id);
+    QCOMPARE(std::string(toString(r.status)), std::string("running"));
+    QCOMPARE(r.ownerPid.value_or(0), static_cast<std::int64_t>(::getpid()));
+    QVERIFY(r.startedAt.has_value());
+    store.finishRun(id, RunStatus::Failed, "out of memory");
+    r = store.run(id);
+    QCOMPARE(std::string(toString(r.status)), std::string("failed"));
+    QCOMPARE(r.error.value_or(""), std::string("out of memory"));
+    QVERIFY(r.finishedAt.has_value());
+    QVERIFY_THROWS_EXCEPTION(flower::Error, store.startRun(id));  // failed is final
+    QVERIFY_THROWS_EXCEPTION(flower::Error, store.finishRun(id, RunStatus::Running));
+}
+
+void TestRunStore::unknownRunIsAnError() {
+    const fs::path file = freshDb("unknown");
+    RunStore store(file);
+    try {
+        store.run(42);
+        QFAIL("no error for an unknown run");
+    } catch (const flower::Error& e) {
+        QCOMPARE(std::string(e.what()), file.string() + ": no run with id 42");
+    }
+    QVERIFY_THROWS_EXCEPTION(flower::Error, RunWriter writer(file, 42));
+}
+
+void TestRunStore::nothingVisibleBeforeFlush() {
+    const fs::path file = freshDb("flush");
+    RunStore store(file);
+    const auto id = newRun(store);
+    WriterOptions manual;
+    manual.backgroundThread = false;
+    RunWriter writer(file, id, manual);
+    for (int step = 0; step < 1000; ++step) {
+        writer.scalar("loss", step, 1.0 / (step + 1));
+    }
+    QVERIFY(store.readSeries(id, "loss").empty());
+    QCOMPARE(writer.flush(), size_t{1000});
+    QCOMPARE(writer.committedFlushes(), std::int64_t{1});
+    const auto points = store.readSeries(id, "loss");
+    QCOMPARE(points.size(), size_t{1000});
+    QCOMPARE(points[999].step, std::int64_t{999});
+    QCOMPARE(points[999].value, 1.0 / 1000);
+    QCOMPARE(writer.flush(), size_t{0});  // nothing left
+}
+
+void TestRunStore::backgroundTimerFlushes() {
+    const fs::path file = freshDb("timer");
+    RunStore store(file);
+    const auto id = newRun(store);
+    WriterOptions options;
+    options.flushInterval = std::chrono::milliseconds(20);
+    RunWriter writer(file, id, options);
+    for (int step = 0; step < 100; ++step) {
+        writer.scalar("lr", step, 0.1);
+    }
+    // No explicit flush: the timer must commit within a second.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (store.readSeries(id, "lr").size() < 100 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    QCOMPARE(store.readSeries(id, "lr").size(), size_t{100});
+    writer.finish(RunStatus::Finished);
+    QCOMPARE(std::string(toString(store.run(id).status)), std::string("finished"));
+}
+
+void TestRunStore::fullBufferWakesFlusher() {
+    const fs::path file = freshDb("full");
+    RunStore store(file);
+    const auto id = newRun(store);
+    WriterOptions options;
+    options.flushInterval = std::chrono::milliseconds(60000);  // the timer alone would not flush
+    options.flushAtPoints = 100;
+    RunWriter writer(file, id, options);
+    for (int step = 0; step < 1000; ++step) {
+        writer.scalar("loss", step, 1.0);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (writer.committedFlushes() == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    QVERIFY(writer.committedFlushes() >= 1);
+    QVERIFY(!store.readSeries(id, "loss").empty());
+}
+
+void TestRunStore::appendsFromSeveralThreads() {
+    const fs::path file = freshDb("threads");
+    RunStore store(file);
+    const auto id = newRun(store);
+    {
+        WriterOptions options;
+        options.flushInterval = std::chrono::milliseconds(2);
+        RunWriter writer(file, id, options);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&writer, t] {
+                const std::string key = "thread/" + std::to_string(t);
+                for (int step = 0; step < 5000; ++step) {
+                    writer.scalar(key, step, t);
+                    if (step % 1000 == 0) {
+                        writer.flush();
+                    }
+                }
+            });
+        }
+        for (auto& th : threads) {
+            th.join();
+        }
+        writer.finish(RunStatus::Finished);
+    }
+    for (int t = 0; t < 4; ++t) {
+        const auto points = store.readSeries(id, "thread/" + std::to_string(t));
+        QCOMPARE(points.size(), size_t{5000});
+        QCOMPARE(points.back().value, static_cast<double>(t));
+    }
+    QCOMPARE(store.integrityCheck(), std::string("ok"));
+}
+
+void TestRunStore::readsSeriesAfterStep() {
+    const fs::path file = freshDb("after");
+    RunStore store(file);
+    const auto id = newRun(store);
+    const auto other = newRun(store, "other");
+    {
+        RunWriter writer(file, id);
+        RunWriter second(file, other);
+        for (int step = 0; step < 50; ++step) {
+            writer.scalar("loss", step, step, step / 10.0);
+            writer.scalar("lr", step, 0.5);
+            second.scalar("loss", step, -1);
+        }
+    }  // destructors flush
+    const auto tail = store.readSeries(id, "loss", 44);
+    QCOMPARE(tail.size(), size_t{5});
+    QCOMPARE(tail.front().step, std::int64_t{45});
+    QCOMPARE(tail.front().value, 45.0);
+    QCOMPARE(tail.front().epoch, 4.5);
+    QCOMPARE(store.seriesKeys(id), std::vector<std::string>({"loss", "lr"}));
+    QVERIFY(store.readSeries(id, "nope").empty());
+    QCOMPARE(store.readSeries(other, "loss", 48).size(), size_t{1});
+    // The lookup is an index range scan, not a table scan.
+    auto plan = store.database().prepare(
+        "EXPLAIN QUERY PLAN SELECT step, epoch, value, wall_time FROM scalars WHERE series_id = "
+        "?1 AND step > ?2 ORDER BY step");
+    plan.bind(1, std::int64_t{1}).bind(2, std::int64_t{0});
+    QVERIFY(plan.step());
+    const std::string detail = plan.text(3);
+    QVERIFY2(detail.find("SEARCH") != std::string::npos && detail.find("PRIMARY KEY") != std::string::npos,
+             detail.c_str());
+}
+
+void TestRunStore::recordsEveryKind() {
+    const fs::path file = freshDb("kinds");
+    RunStore store(file);
+    const auto id = newRun(store);
+    {
+        RunWriter writer(file, id);
+        const std::vector<double> bins = {0.5, 0.25, 0.125, 0.125};
+        writer.histogram("groups_recommended", 10, bins);
+        writer.divergence(DivergenceLevel::Token, DivergenceKind::KlTargetPolicy, 10, 0.3);
+        writer.divergence(DivergenceLevel::Title, DivergenceKind::Js, 10, 0.1);
+        writer.evaluation("test", "ndcg", 5, 10, 0.042);
+        writer.evaluation("test", "ttr", 0, 10, 0.7);
+        writer.sample(10, 3, "Blade Runner", true, -1.5);
+        writer.sample(10, 4, "Not A Film", false, std::nullopt);
+        writer.checkpoint(10, "/ckpt/step-10", 0.9);
+        writer.finish(RunStatus::Finished);
+    }
+    const auto h = store.histograms(id);
+    QCOMPARE(h.size(), size_t{1});
+    QCOMPARE(h[0].kind, std::string("groups_recommended"));
+    QCOMPARE(h[0].bins, std::vector<double>({0.5, 0.25, 0.125, 0.125}));
+    const auto d = store.divergences(id);
+    QCOMPARE(d.size(), size_t{2});
+    QCOMPARE(std::string(toString(d[0].level)), std::string("title"));
+    QCOMPARE(d[0].value, 0.1);
+    QCOMPARE(std::string(toString(d[1].kind)), std::string("kl_tr"));
+    const auto e = store.evaluations(id);
+    QCOMPARE(e.size(), size_t{2});
+    QCOMPARE(e[0].metric, std::string("ndcg"));
+    QCOMPARE(e[0].k, 5);
+    QCOMPARE(e[1].value, 0.7);
+    const auto s = store.samples(id);
+    QCOMPARE(s.size(), size_t{2});
+    QCOMPARE(s[0].title, std::string("Blade Runner"));
+    QCOMPARE(s[0].logProb.value_or(0), -1.5);
+    QVERIFY(!s[1].valid);
+    QVERIFY(!s[1].logProb.has_value());
+    const auto c = store.checkpoints(id);
+    QCOMPARE(c.size(), size_t{1});
+    QCOMPARE(c[0].path, std::string("/ckpt/step-10"));
+    QCOMPARE(c[0].metric.value_or(0), 0.9);
+}
+
+void TestRunStore::laterPointReplacesSameStep() {
+    const fs::path file = freshDb("replace");
+    RunStore store(file);
+    const auto id = newRun(store);
+    RunWriter writer(file, id);
+    writer.scalar("loss", 3, 1.0);
+    writer.flush();
+    writer.scalar("loss", 3, 2.0);
+    writer.flush();
+    const auto points = store.readSeries(id, "loss");
+    QCOMPARE(points.size(), size_t{1});
+    QCOMPARE(points[0].value, 2.0);
+}
+
+void TestRunStore::interruptedWhenOwnerGone() {
+    const fs::path file = freshDb("interrupted");
+    std::int64_t id = 0;
+    {
+        RunStore store(file);
+        id = newRun(store);
+        store.startRun(id);
+        // A process that has exited: a child that ends at once, reaped.
+        const pid_t child = ::fork();
+        if (child == 0) {
+            ::_exit(0);
+        }
+        int status = 0;
+        ::waitpid(child, &status, 0);
+        auto s = store.database().prepare("UPDATE runs SET owner_pid = ?1 WHERE id = ?2");
+        s.bind(1, static_cast<std::int64_t>(child)).bind(2, id).run();
+    }
+    RunStore reopened(file);
+    const RunInfo r = reopened.run(id);
+    QCOMPARE(std::string(toString(r.status)), std::string("interrupted"));
+    QVERIFY(r.finishedAt.has_value());
+    QVERIFY(r.error.has_value());
+    // An interrupted run may be resumed.
+    reopened.startRun(id);
+    QCOMPARE(std::string(toString(reopened.run(id).status)), std::string("running"));
+}
+
+void TestRunStore::liveOwnerStaysRunning() {
+    const fs::path file = freshDb("live");
+    std::int64_t id = 0;
+    {
+        RunStore store(file);
+        id = newRun(store);
+        store.startRun(id);  // owned by this (live) process
+    }
+    RunStore reopened(file);
+    QCOMPARE(reopened.markInterruptedRuns(), 0);
+    QCOMPARE(std::string(toString(reopened.run(id).status)), std::string("running"));
+    // A run owned by another host cannot be checked from here and is left alone.
+    auto s = reopened.database().prepare(
+        "UPDATE runs SET owner_host = 'elsewhere.example', owner_pid = 1 WHERE id = ?1");
+    s.bind(1, id).run();
+    QCOMPARE(reopened.markInterruptedRuns(), 0);
+}
+
+void TestRunStore::reusedPidCountsAsGone() {
+    const fs::path file = freshDb("reuse");
+    RunStore store(file);
+    const auto id = newRun(store);
+    store.startRun(id);
+    // Same pid, other start time: the pid was recycled by another process.
+    auto s = store.database().prepare("UPDATE runs SET owner_start = '1' WHERE id = ?1");
+    s.bind(1, id).run();
+    QCOMPARE(store.markInterruptedRuns(), 1);
+    QCOMPARE(std::string(toString(store.run(id).status)), std::string("interrupted"));
+    QVERIFY(ownerIsAlive(ProcessOwner::current()));
+}
+
+void TestRunStore::tagsAndNotes() {
+    RunStore store(freshDb("tags"));
+    const auto id = newRun(store);
+    store.addTag(id, "paper");
+    store.addTag(id, "best");
+    store.addTag(id, "paper");
+    QCOMPARE(store.tags(id), std::vector<std::string>({"best", "paper"}));
+    store.removeTag(id, "best");
+    QCOMPARE(store.tags(id), std::vector<std::string>({"paper"}));
+    store.setNotes(id, "lr too high; see step 300");
+    QCOMPARE(store.run(id).notes, std::string("lr too high; see step 300"));
+}
+
+FLOWER_TEST_MAIN(TestRunStore, createsSchemaWithWal, migratesFromVersion1, refusesNewerSchema,
+                 refusesForeignFile, runLifeCycle, unknownRunIsAnError, nothingVisibleBeforeFlush,
+                 backgroundTimerFlushes, fullBufferWakesFlusher, appendsFromSeveralThreads,
+                 readsSeriesAfterStep, recordsEveryKind,
+                 laterPointReplacesSameStep, interruptedWhenOwnerGone, liveOwnerStaysRunning,
+                 reusedPidCountsAsGone, tagsAndNotes)
+#ifdef FLOWER_TEST_QT
+#include "test_run_store.moc"
+#endif
