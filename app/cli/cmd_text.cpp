@@ -2,6 +2,9 @@
 // command line.
 #include "command.h"
 
+#include "core/data/dataset.h"
+#include "core/data/popularity.h"
+
 #include "core/flow/flow_table.h"
 #include "core/flow/title_rewards.h"
 #include "core/flow/title_trie.h"
@@ -17,6 +20,8 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <string>
+#include <unordered_set>
 
 namespace {
 
@@ -94,7 +99,8 @@ void runTokenize(const TokenizeOptions& o) {
 
 struct FlowsOptions {
     std::string rewards;  // {title: count} JSON (reference_title_interaction.json)
-    // (--dataset DIR goes here: read the catalogue and training histories, count titles.)
+    std::string dataset;  // or a dataset folder: catalogue titles, counts in train histories
+    std::string category;
     std::string tokenizer;
     std::string out;
     int granularity = 1;
@@ -104,7 +110,22 @@ struct FlowsOptions {
 // Where the titles and their rewards come from. A --dataset source adds a branch here that
 // returns the catalogue titles with their counts in train.csv histories.
 flower::flow::TitleRewards loadRewards(const FlowsOptions& o) {
-    return flower::flow::readTitleRewardsJson(o.rewards);
+    if (!o.rewards.empty()) {
+        return flower::flow::readTitleRewardsJson(o.rewards);
+    }
+    // Every catalogue title is in the tree; titles never seen in a training history get
+    // reward 0 (−∞ edges, left out of the JSON as the reference does) unless --smoothing.
+    const auto dataset = flower::data::loadDataset(o.dataset, o.category);
+    const flower::data::Popularity popularity(dataset.catalog, dataset.train);
+    flower::flow::TitleRewards rewards;
+    std::unordered_set<std::string> seen;
+    for (const auto& title : dataset.catalog.titles()) {
+        if (seen.insert(title).second) {
+            rewards.titles.push_back(title);
+            rewards.values.push_back(static_cast<double>(popularity.reward(title)));
+        }
+    }
+    return rewards;
 }
 
 void runFlows(const FlowsOptions& o) {
@@ -139,8 +160,13 @@ const flower::cli::Registration kFlows(21, [](CLI::App& root) {
     auto* cmd = root.add_subcommand(
         "flows", "Write Flower's token-level process rewards (the reference's token distribution "
                  "JSON: \"first\", then prefixes as ids joined by \"-\"; natural logs)");
-    cmd->add_option("--rewards", o->rewards, "JSON {title: count}, e.g. reference_title_interaction.json")
-        ->required();
+    auto* source = cmd->add_option_group("source", "where titles and rewards come from");
+    source->add_option("--rewards", o->rewards,
+                       "JSON {title: count}, e.g. reference_title_interaction.json");
+    source->add_option("--dataset", o->dataset,
+                       "dataset folder: rewards = title counts in training histories");
+    source->require_option(1);
+    cmd->add_option("--category", o->category, "category, for the Flower repository layout");
     cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.json (default: the one scripts/setup.sh fetched)");
     cmd->add_option("--granularity", o->granularity, "a state every N tokens (paper §4.5.2)")
         ->check(CLI::Range(1, 1000));
