@@ -1,6 +1,6 @@
 #include "core/data/catalog.h"
 
-#include "core/data/utf8_validation.h"
+#include "core/util/utf8.h"
 #include "core/util/error.h"
 
 #include <charconv>
@@ -66,7 +66,7 @@ Catalog Catalog::readItemsFile(const std::filesystem::path& path, std::string di
         if (blankLine) {
             throw Error({displayName, blankLine, ""}, "blank line (expected title<TAB>id)");
         }
-        if (const auto bad = firstInvalidUtf8(row)) {
+        if (const auto bad = util::firstInvalidUtf8(row)) {
             throw Error({displayName, line, "title"},
                         "invalid UTF-8 (byte " + std::to_string(*bad) + "); expected UTF-8 text");
         }

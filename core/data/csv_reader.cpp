@@ -1,6 +1,6 @@
 #include "core/data/csv_reader.h"
 
-#include "core/data/utf8_validation.h"
+#include "core/util/utf8.h"
 #include "core/util/error.h"
 
 #include <csv.h>
@@ -110,7 +110,7 @@ CsvTable CsvTable::parse(std::string_view text, const std::string& displayName) 
     }
     table.header_ = std::move(state.records.front().fields);
     for (std::size_t c = 0; c < table.header_.size(); ++c) {
-        if (firstInvalidUtf8(table.header_[c])) {
+        if (util::firstInvalidUtf8(table.header_[c])) {
             throw Error({displayName, 1, ""}, "invalid UTF-8 in the header");
         }
     }
@@ -124,7 +124,7 @@ CsvTable CsvTable::parse(std::string_view text, const std::string& displayName) 
                             std::to_string(record.fields.size()));
         }
         for (std::size_t c = 0; c < record.fields.size(); ++c) {
-            if (const auto bad = firstInvalidUtf8(record.fields[c])) {
+            if (const auto bad = util::firstInvalidUtf8(record.fields[c])) {
                 throw Error({displayName, record.line, table.header_[c]},
                             "invalid UTF-8 (byte " + std::to_string(*bad) +
                                 " of the field); expected UTF-8 text");

@@ -1,5 +1,7 @@
 #include "core/data/list_literal.h"
 
+#include "core/util/utf8.h"
+
 #include <charconv>
 #include <cstdio>
 
@@ -198,21 +200,7 @@ private:
             --i_;
             fail("an escape naming a Unicode scalar value (no surrogates, at most U+10FFFF)");
         }
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
+        util::appendUtf8(static_cast<char32_t>(cp), out);
     }
 
     // Python number literal (decimal int, or float with '.'/exponent), with unary sign(s).

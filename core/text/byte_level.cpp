@@ -1,5 +1,7 @@
 #include "core/text/byte_level.h"
 
+#include "core/util/utf8.h"
+
 #include <vector>
 
 namespace flower::text {
@@ -40,28 +42,11 @@ const std::vector<int>& codePointToByte() {
 
 char32_t byteToCodePoint(std::uint8_t b) { return byteTable()[b]; }
 
-void appendUtf8(char32_t cp, std::string& out) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 const std::array<std::string, 256>& byteLevelAlphabet() {
     static const std::array<std::string, 256> alphabet = [] {
         std::array<std::string, 256> a;
-        for (int b = 0; b < 256; ++b) appendUtf8(byteTable()[b], a[b]);
+        for (int b = 0; b < 256; ++b) util::appendUtf8(byteTable()[b], a[b]);
         return a;
     }();
     return alphabet;

@@ -29,9 +29,6 @@ void appendByteLevelToken(std::string_view token, std::string& bytes);
 // Rust's String::from_utf8_lossy: each maximal invalid subsequence becomes U+FFFD.
 std::string utf8Lossy(std::string_view bytes);
 
-// Appends the UTF-8 encoding of `cp`.
-void appendUtf8(char32_t cp, std::string& out);
-
 // Decodes the code point starting at `s[i]`, advancing `i`; returns U+FFFD (and advances one
 // byte) on an invalid sequence.
 char32_t nextCodePoint(std::string_view s, std::size_t& i);

@@ -1,5 +1,7 @@
 #include "core/text/normalizer.h"
 
+#include "core/util/utf8.h"
+
 #include "core/text/byte_level.h"
 #include "core/text/json_access.h"
 #include "core/util/error.h"
@@ -43,7 +45,7 @@ std::string lowercase(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size()) {
         const char32_t cp = nextCodePoint(text, i);
-        appendUtf8(static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp))), out);
+        util::appendUtf8(static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp))), out);
     }
     return out;
 }

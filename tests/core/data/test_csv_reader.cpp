@@ -1,6 +1,7 @@
 // RFC 4180 reading through libcsv: quoting, embedded line breaks, record start lines, errors.
 #include "core/data/csv_reader.h"
 #include "core/util/error.h"
+#include "tests/support/error_message.h"
 #include "tests/support/flower_test.h"
 #include "tests/support/temp_dir.h"
 
@@ -9,12 +10,7 @@ using Fields = std::vector<std::string>;
 
 namespace {
 std::string errorOf(const std::string& text) {
-    try {
-        CsvTable::parse(text, "t.csv");
-    } catch (const flower::Error& e) {
-        return e.what();
-    }
-    return "";
+    return flower::test::errorOf([&] { CsvTable::parse(text, "t.csv"); });
 }
 }  // namespace
 

@@ -1,6 +1,7 @@
 // Python list literals as BIGRec CSVs hold them; expected values as Python's ast.literal_eval
 // gives them (checked by hand in a Python 3.11 shell).
 #include "core/data/list_literal.h"
+#include "tests/support/error_message.h"
 #include "tests/support/flower_test.h"
 
 using namespace flower::data;
@@ -11,12 +12,7 @@ const flower::ErrorLocation kAt{"t.csv", 7, "history_item_title"};
 
 // The message of the flower::Error that parsing `text` throws ("" when it does not throw).
 std::string errorOf(const std::string& text) {
-    try {
-        parsePythonList(text, kAt);
-    } catch (const flower::Error& e) {
-        return e.what();
-    }
-    return "";
+    return flower::test::errorOf([&] { parsePythonList(text, kAt); });
 }
 }  // namespace
 

@@ -2,6 +2,7 @@
 // and every file of experiments/ resolves and validates.
 #include "core/run/experiment_config.h"
 #include "core/util/error.h"
+#include "tests/support/error_message.h"
 #include "tests/support/flower_test.h"
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,8 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
+using flower::test::contains;
+using flower::test::errorOf;
 
 // A fresh folder per test under the system temp dir.
 fs::path freshDir(const std::string& name) {
@@ -31,20 +34,6 @@ void write(const fs::path& file, const std::string& text) {
     std::ofstream(file) << text;
 }
 
-// The message of the flower::Error that `f` throws, or "" when it throws none.
-template <typename F>
-std::string errorOf(F&& f) {
-    try {
-        f();
-    } catch (const flower::Error& e) {
-        return e.what();
-    }
-    return "";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 }  // namespace
 

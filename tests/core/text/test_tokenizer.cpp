@@ -5,6 +5,7 @@
 #include "core/util/error.h"
 #include "core/util/paths.h"
 #include "tests/core/text/tiny_tokenizer.h"
+#include "tests/support/error_message.h"
 #include "tests/support/flower_test.h"
 
 #include <nlohmann/json.hpp>
@@ -17,24 +18,12 @@ using flower::text::Tokenizer;
 using Ids = std::vector<TokenId>;
 
 namespace {
+using flower::test::contains;
+using flower::test::errorOf;
 Tokenizer tiny() {
     return Tokenizer::fromJsonText(flower::test::tinyTokenizerJson().dump(), "tiny.json");
 }
 
-// The message of the flower::Error that `f` throws ("" when it throws none).
-template <typename F>
-std::string errorOf(F&& f) {
-    try {
-        f();
-    } catch (const flower::Error& e) {
-        return e.what();
-    }
-    return "";
-}
-
-bool contains(const std::string& s, const std::string& part) {
-    return s.find(part) != std::string::npos;
-}
 
 std::optional<Tokenizer> defaultTokenizer() {
     const auto path = flower::util::defaultTokenizerPath();
