@@ -45,8 +45,9 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const Attentio
     const torch::Tensor qg = (q * scale).reshape({B, kvHeads_, groups * T, headDim_});
     torch::Tensor scores = torch::matmul(qg, k.transpose(-1, -2));                   // [B, Hkv, G·T, S]
     scores = scores.view({B, kvHeads_, groups, T, S}) + ctx.bias;                    // [B, Hkv, G, T, S]
-    // Softmax in fp32 as transformers does; a no-op cast for fp32 models.
-    const torch::Tensor probs = torch::softmax(scores, -1, torch::kFloat).to(q.scalar_type());
+    // Softmax in at least fp32 as transformers does (bf16/f16 upcast; f32/f64 unchanged).
+    const auto softmaxType = c10::promoteTypes(q.scalar_type(), torch::kFloat);
+    const torch::Tensor probs = torch::softmax(scores, -1, softmaxType).to(q.scalar_type());
     out = torch::matmul(probs.view({B, kvHeads_, groups * T, S}), v)                 // [B, Hkv, G·T, Dh]
               .view({B, heads_, T, headDim_});
 #endif

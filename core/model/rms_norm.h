@@ -1,6 +1,6 @@
-// RMSNorm as in Qwen2: y = weight · x / sqrt(mean(x²) + eps), with the statistics computed in
-// fp32 whatever the input dtype (bf16 statistics lose too much), then cast back before the
-// weight multiplies, as Hugging Face's Qwen2RMSNorm does. The weight is named `weight`.
+// RMSNorm as in Qwen2: y = weight · x / sqrt(mean(x²) + eps). The statistics are computed in
+// fp32 (f64 for f64 input) whatever the input dtype, since bf16 statistics lose too much, and
+// cast back before the weight multiplies, as Hugging Face's Qwen2RMSNorm does.
 #pragma once
 
 #include <torch/nn/module.h>
