@@ -16,12 +16,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
+std::vector<fs::path>& tempDirs() {
+    static std::vector<fs::path> dirs;
+    return dirs;
+}
+
 fs::path tempDir() {
     static int counter = 0;
     const fs::path dir = fs::temp_directory_path() /
                          ("flower_test_safetensors_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
     fs::remove_all(dir);
     fs::create_directories(dir);
+    tempDirs().push_back(dir);
     return dir;
 }
 
@@ -61,6 +67,11 @@ bool mentions(const std::string& message, const std::string& part) {
 class TestSafetensors : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void cleanupTestCase() {
+        for (const auto& dir : tempDirs()) {
+            fs::remove_all(dir);
+        }
+    }
     void roundTripsEveryDtype();
     void headerIsPaddedAndParsable();
     void readsMisalignedData();
