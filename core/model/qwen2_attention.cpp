@@ -23,9 +23,26 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const Attentio
                                           KvCache* cache, std::int64_t layer) {
     const std::int64_t B = x.size(0), T = x.size(1);
     const std::int64_t groups = heads_ / kvHeads_;
-    torch::Tensor q = q_proj(x).view({B, T, heads_, headDim_}).transpose(1, 2);    // [B, H, T, Dh]
-    torch::Tensor k = k_proj(x).view({B, T, kvHeads_, headDim_}).transpose(1, 2);  // [B, Hkv, T, Dh]
-    torch::Tensor v = v_proj(x).view({B, T, kvHeads_, headDim_}).transpose(1, 2);  // [B, Hkv, T, Dh]
+    torch::Tensor q, k, v;
+    if (B * T >= kFuseMinTokens) {
+        // One GEMM for q, k and v: larger matmuls run much closer to the BLAS peak on a CPU.
+        // split_with_sizes (not narrow) so that the backward is one cat, not zero-filled buffers.
+        const torch::Tensor w = torch::cat({q_proj->weight, k_proj->weight, v_proj->weight});  // [(H+2Hkv)·Dh, D]
+        const torch::Tensor b = torch::cat({q_proj->bias, k_proj->bias, v_proj->bias});
+        const auto parts = torch::linear(x, w, b).split_with_sizes(
+            {heads_ * headDim_, kvHeads_ * headDim_, kvHeads_ * headDim_}, -1);
+        q = parts[0];
+        k = parts[1];
+        v = parts[2];
+    } else {
+        // Few tokens (decoding): concatenating the weights would cost more than it saves.
+        q = q_proj(x);
+        k = k_proj(x);
+        v = v_proj(x);
+    }
+    q = q.reshape({B, T, heads_, headDim_}).transpose(1, 2);    // [B, H, T, Dh]
+    k = k.reshape({B, T, kvHeads_, headDim_}).transpose(1, 2);  // [B, Hkv, T, Dh]
+    v = v.reshape({B, T, kvHeads_, headDim_}).transpose(1, 2);  // [B, Hkv, T, Dh]
     q = applyRotary(q, ctx.cos, ctx.sin);
     k = applyRotary(k, ctx.cos, ctx.sin);
     if (cache != nullptr) {

@@ -15,10 +15,14 @@ namespace flower::model {
 
 class KvCache;
 
+// Forwards over at least this many tokens (B·T) run the q/k/v (and gate/up) projections as one
+// GEMM over concatenated weights; smaller ones (decoding steps) use the separate projections.
+inline constexpr std::int64_t kFuseMinTokens = 64;
+
 // What every layer of one forward shares: rotary angles and the attention mask.
 struct AttentionContext {
     torch::Tensor cos;      // [B, 1, T, Dh] rotary cos for the new tokens
-    torch::Tensor sin;      // [B, 1, T, Dh]
+    torch::Tensor sin;      // [B, 1, T, Dh] rotary sin, sign of rotate_half folded in
     torch::Tensor allowed;  // [B, 1, T, S] bool: query t may read key s (S = cached + new)
     torch::Tensor bias;     // [B, 1, 1, T, S] 0 / −inf, same information, for the plain path
 };

@@ -12,15 +12,15 @@ std::pair<at::Tensor, at::Tensor> rotaryCosSin(const at::Tensor& positions, std:
     const torch::Tensor invFreq = 1.0 / torch::pow(theta, exponent);                // [Dh/2]
     const torch::Tensor freqs = positions.to(torch::kFloat).unsqueeze(-1) * invFreq;  // [B, T, Dh/2]
     const torch::Tensor emb = torch::cat({freqs, freqs}, -1).unsqueeze(1);            // [B, 1, T, Dh]
-    return {emb.cos().to(dtype), emb.sin().to(dtype)};
+    // The sign of rotate_half ([−x2, x1]) is folded into sin once here rather than per use.
+    const torch::Tensor sign = torch::cat({-torch::ones({headDim / 2}, f32), torch::ones({headDim / 2}, f32)});
+    return {emb.cos().to(dtype), (emb.sin() * sign).to(dtype)};
 }
 
-at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
-    const std::int64_t half = x.size(-1) / 2;
-    const torch::Tensor x1 = x.narrow(-1, 0, half);     // [B, H, T, Dh/2]
-    const torch::Tensor x2 = x.narrow(-1, half, half);  // [B, H, T, Dh/2]
-    const torch::Tensor rotated = torch::cat({-x2, x1}, -1);  // [B, H, T, Dh]
-    return x * cos + rotated * sin;
+at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& signedSin) {
+    // rotate_half(x) = [−x2, x1] = roll(x, Dh/2) · sign, the sign being in signedSin. Unlike a
+    // cat of two narrows, roll's backward allocates no zero-filled gradient buffers.
+    return x * cos + x.roll(x.size(-1) / 2, -1) * signedSin;  // [B, H, T, Dh]
 }
 
 }  // namespace flower::model

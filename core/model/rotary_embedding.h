@@ -10,11 +10,12 @@
 
 namespace flower::model {
 
-// positions: [B, T] integer → (cos, sin), each [B, 1, T, Dh] in `dtype` on positions' device.
+// positions: [B, T] integer → (cos, signedSin), each [B, 1, T, Dh] in `dtype` on positions'
+// device. signedSin is sin with the first half negated: [−sin, sin] (the sign of rotate_half).
 std::pair<at::Tensor, at::Tensor> rotaryCosSin(const at::Tensor& positions, std::int64_t headDim,
                                                double theta, c10::ScalarType dtype);
 
-// x: [B, H, T, Dh], cos/sin: [B, 1, T, Dh] → [B, H, T, Dh]
-at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin);
+// x: [B, H, T, Dh], cos/signedSin: [B, 1, T, Dh] from rotaryCosSin → [B, H, T, Dh]
+at::Tensor applyRotary(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& signedSin);
 
 }  // namespace flower::model

@@ -146,18 +146,20 @@ void TestQwen2Model::cacheDecodingEqualsFullForward() {
     Qwen2ForCausalLM model(smallConfig(true));
     model->initWeights(11);
     torch::NoGradGuard noGrad;
-    auto [ids, mask] = paddedBatch(37, 9, {0, 3, 1}, 5);
-    // Prompt of 5 tokens, then one token, a chunk of two, and one token.
+    // 3 rows × 24 tokens: the full forwards take the fused-projection path (≥ kFuseMinTokens),
+    // the decoding steps the separate one, so this also checks that both agree.
+    auto [ids, mask] = paddedBatch(37, 24, {0, 3, 1}, 5);
+    // Prompt of 20 tokens, then one token, a chunk of two, and one token.
     KvCache cache(2);
-    model->forward(ids.narrow(1, 0, 5), mask.narrow(1, 0, 5), &cache);
+    model->forward(ids.narrow(1, 0, 20), mask.narrow(1, 0, 20), &cache);
     double worst = 0;
-    for (const auto& [from, len] : std::vector<std::pair<int, int>>{{5, 1}, {6, 2}, {8, 1}}) {
+    for (const auto& [from, len] : std::vector<std::pair<int, int>>{{20, 1}, {21, 2}, {23, 1}}) {
         const torch::Tensor step =
             model->forward(ids.narrow(1, from, len), mask.narrow(1, from, len), &cache);
         const torch::Tensor full = model->forward(ids.narrow(1, 0, from + len), mask.narrow(1, 0, from + len));
         worst = std::max(worst, maxAbs(step.select(1, len - 1), full.select(1, from + len - 1)));
     }
-    QCOMPARE(cache.length(), std::int64_t{9});
+    QCOMPARE(cache.length(), std::int64_t{24});
     QVERIFY2(worst <= 1e-5, std::to_string(worst).c_str());
 }
 
@@ -196,48 +198,50 @@ void TestQwen2Model::gradientsMatchFiniteDifferences() {
     Qwen2ForCausalLM model(c);
     model->initWeights(21);
     model->to(torch::kDouble);
-    auto [ids, mask] = paddedBatch(11, 6, {0, 2}, 4);
-    auto loss = [&] {
-        const torch::Tensor logits = model->forward(ids, mask);                  // [B, T, V]
-        const torch::Tensor logp = torch::log_softmax(logits.narrow(1, 0, 5), -1);  // predict t+1
-        const torch::Tensor tgt = ids.narrow(1, 1, 5);
-        const torch::Tensor valid = (mask.narrow(1, 0, 5) * mask.narrow(1, 1, 5)).to(torch::kDouble);
-        return -(logp.gather(-1, tgt.unsqueeze(-1)).squeeze(-1) * valid).sum() / valid.sum();
-    };
-    model->zero_grad();
-    loss().backward();
-    auto params = model->named_parameters();
-    const std::vector<std::pair<std::string, std::int64_t>> probes = {
-        {"model.embed_tokens.weight", 17},
-        {"model.layers.0.self_attn.q_proj.weight", 5},
-        {"model.layers.0.self_attn.k_proj.bias", 3},
-        {"model.layers.1.self_attn.v_proj.weight", 40},
-        {"model.layers.1.self_attn.o_proj.weight", 7},
-        {"model.layers.0.mlp.gate_proj.weight", 9},
-        {"model.layers.1.mlp.down_proj.weight", 2},
-        {"model.layers.0.input_layernorm.weight", 1},
-        {"model.norm.weight", 4},
-        {"lm_head.weight", 30}};
-    for (const auto& [name, index] : probes) {
-        torch::Tensor p = params[name];
-        const double analytic = p.grad().view(-1)[index].item<double>();
-        const double eps = 1e-6;
-        double plus = 0, minus = 0;
-        {
-            torch::NoGradGuard noGrad;
-            auto flat = p.view(-1);
-            const double orig = flat[index].item<double>();
-            flat[index].fill_(orig + eps);
-            plus = loss().item<double>();
-            flat[index].fill_(orig - eps);
-            minus = loss().item<double>();
-            flat[index].fill_(orig);
+    for (const std::int64_t T : {6, 40}) {  // 2 × 40 tokens: fused projections (kFuseMinTokens)
+        auto [ids, mask] = paddedBatch(11, T, {0, 2}, 4);
+        auto loss = [&] {
+            const torch::Tensor logits = model->forward(ids, mask);                      // [B, T, V]
+            const torch::Tensor logp = torch::log_softmax(logits.narrow(1, 0, T - 1), -1);  // predict t+1
+            const torch::Tensor tgt = ids.narrow(1, 1, T - 1);
+            const torch::Tensor valid = (mask.narrow(1, 0, T - 1) * mask.narrow(1, 1, T - 1)).to(torch::kDouble);
+            return -(logp.gather(-1, tgt.unsqueeze(-1)).squeeze(-1) * valid).sum() / valid.sum();
+        };
+        model->zero_grad();
+        loss().backward();
+        auto params = model->named_parameters();
+        const std::vector<std::pair<std::string, std::int64_t>> probes = {
+            {"model.embed_tokens.weight", 17},
+            {"model.layers.0.self_attn.q_proj.weight", 5},
+            {"model.layers.0.self_attn.k_proj.bias", 3},
+            {"model.layers.1.self_attn.v_proj.weight", 40},
+            {"model.layers.1.self_attn.o_proj.weight", 7},
+            {"model.layers.0.mlp.gate_proj.weight", 9},
+            {"model.layers.1.mlp.down_proj.weight", 2},
+            {"model.layers.0.input_layernorm.weight", 1},
+            {"model.norm.weight", 4},
+            {"lm_head.weight", 30}};
+        for (const auto& [name, index] : probes) {
+            torch::Tensor p = params[name];
+            const double analytic = p.grad().view(-1)[index].item<double>();
+            const double eps = 1e-6;
+            double plus = 0, minus = 0;
+            {
+                torch::NoGradGuard noGrad;
+                auto flat = p.view(-1);
+                const double orig = flat[index].item<double>();
+                flat[index].fill_(orig + eps);
+                plus = loss().item<double>();
+                flat[index].fill_(orig - eps);
+                minus = loss().item<double>();
+                flat[index].fill_(orig);
+            }
+            const double numeric = (plus - minus) / (2 * eps);
+            const double err = std::abs(analytic - numeric) / std::max(1e-6, std::abs(analytic) + std::abs(numeric));
+            QVERIFY2(err < 1e-5, (name + ": analytic " + std::to_string(analytic) + " numeric " +
+                                  std::to_string(numeric)).c_str());
+            QVERIFY2(std::abs(analytic) > 1e-8, (name + " has no gradient").c_str());
         }
-        const double numeric = (plus - minus) / (2 * eps);
-        const double err = std::abs(analytic - numeric) / std::max(1e-6, std::abs(analytic) + std::abs(numeric));
-        QVERIFY2(err < 1e-5, (name + ": analytic " + std::to_string(analytic) + " numeric " +
-                              std::to_string(numeric)).c_str());
-        QVERIFY2(std::abs(analytic) > 1e-8, (name + " has no gradient").c_str());
     }
 }
 
