@@ -1,0 +1,49 @@
+// KvCache — the keys and values of every layer for the tokens a Qwen2 model has already seen,
+// plus their attention mask, so that decoding feeds only the new tokens. Rows are sequences:
+// reorder() selects (and may repeat) rows, which is how beam search keeps, drops and forks
+// beams. Tensors live on the model's device and dtype. Owned by the caller of the forward
+// (one cache per decoding run); the model only appends to it.
+//
+//   KvCache cache(config.numHiddenLayers);
+//   auto logits = model->forward(prompt, promptMask, &cache);     // [B, T, V]
+//   logits = model->forward(next, torch::ones({B, 1}), &cache);    // [B, 1, V]
+//   cache.reorder(torch::tensor({0, 0, 2}));                       // beams 0, 0 (forked), 2
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace flower::model {
+
+class KvCache {
+public:
+    explicit KvCache(std::int64_t numLayers);
+
+    // Tokens seen so far (S), and rows (B); 0 before the first forward.
+    std::int64_t length() const;
+    std::int64_t batchSize() const;
+    bool empty() const { return length() == 0; }
+    // [B, S] int64 mask of the tokens seen so far (1 = real token, 0 = padding).
+    const at::Tensor& mask() const { return mask_; }
+
+    // Keeps rows `rows` ([B'] int64, on any device; repeats allowed) of every tensor.
+    void reorder(const at::Tensor& rows);
+    void clear();
+
+    // --- used by the model's forward -------------------------------------------------------
+    // Appends the new tokens' mask [B, T] and returns the full mask [B, S + T].
+    at::Tensor appendMask(const at::Tensor& newMask);
+    // Appends one layer's new keys/values [B, Hkv, T, Dh]; returns the full [B, Hkv, S+T, Dh].
+    std::pair<at::Tensor, at::Tensor> append(std::int64_t layer, const at::Tensor& keys,
+                                             const at::Tensor& values);
+
+private:
+    std::vector<at::Tensor> keys_;
+    std::vector<at::Tensor> values_;
+    at::Tensor mask_;
+};
+
+}  // namespace flower::model

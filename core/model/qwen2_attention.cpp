@@ -1,0 +1,74 @@
+#include "core/model/qwen2_attention.h"
+
+#include "core/model/kv_cache.h"
+#include "core/model/rotary_embedding.h"
+
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <cmath>
+
+namespace flower::model {
+
+Qwen2AttentionImpl::Qwen2AttentionImpl(const Qwen2Config& c)
+    : heads_(c.numAttentionHeads), kvHeads_(c.numKeyValueHeads), headDim_(c.headDim()) {
+    using torch::nn::LinearOptions;
+    q_proj = register_module("q_proj", torch::nn::Linear(LinearOptions(c.hiddenSize, heads_ * headDim_).bias(true)));
+    k_proj = register_module("k_proj", torch::nn::Linear(LinearOptions(c.hiddenSize, kvHeads_ * headDim_).bias(true)));
+    v_proj = register_module("v_proj", torch::nn::Linear(LinearOptions(c.hiddenSize, kvHeads_ * headDim_).bias(true)));
+    o_proj = register_module("o_proj", torch::nn::Linear(LinearOptions(heads_ * headDim_, c.hiddenSize).bias(false)));
+}
+
+torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const AttentionContext& ctx,
+                                          KvCache* cache, std::int64_t layer) {
+    const std::int64_t B = x.size(0), T = x.size(1);
+    const std::int64_t groups = heads_ / kvHeads_;
+    torch::Tensor q, k, v;
+    if (B * T >= kFuseMinTokens) {
+        // One GEMM for q, k and v: larger matmuls run much closer to the BLAS peak on a CPU.
+        // split_with_sizes (not narrow) so that the backward is one cat, not zero-filled buffers.
+        const torch::Tensor w = torch::cat({q_proj->weight, k_proj->weight, v_proj->weight});  // [(H+2Hkv)·Dh, D]
+        const torch::Tensor b = torch::cat({q_proj->bias, k_proj->bias, v_proj->bias});
+        const auto parts = torch::linear(x, w, b).split_with_sizes(
+            {heads_ * headDim_, kvHeads_ * headDim_, kvHeads_ * headDim_}, -1);
+        q = parts[0];
+        k = parts[1];
+        v = parts[2];
+    } else {
+        // Few tokens (decoding): concatenating the weights would cost more than it saves.
+        q = q_proj(x);
+        k = k_proj(x);
+        v = v_proj(x);
+    }
+    q = q.reshape({B, T, heads_, headDim_}).transpose(1, 2);    // [B, H, T, Dh]
+    k = k.reshape({B, T, kvHeads_, headDim_}).transpose(1, 2);  // [B, Hkv, T, Dh]
+    v = v.reshape({B, T, kvHeads_, headDim_}).transpose(1, 2);  // [B, Hkv, T, Dh]
+    q = applyRotary(q, ctx.cos, ctx.sin);
+    k = applyRotary(k, ctx.cos, ctx.sin);
+    if (cache != nullptr) {
+        std::tie(k, v) = cache->append(layer, k, v);  // [B, Hkv, S, Dh]
+    }
+    const std::int64_t S = k.size(2);
+    torch::Tensor out;  // [B, H, T, Dh]
+#if TORCH_VERSION_MAJOR >= 2
+    // Fused kernel (flash / memory-efficient on CUDA). K/V heads are repeated for it.
+    const torch::Tensor kr = groups > 1 ? k.repeat_interleave(groups, 1) : k;  // [B, H, S, Dh]
+    const torch::Tensor vr = groups > 1 ? v.repeat_interleave(groups, 1) : v;
+    out = at::scaled_dot_product_attention(q, kr, vr, ctx.allowed);
+#else
+    // Plain path. Grouping queries by their K/V head ([B, Hkv, G·T, Dh]) keeps the two matmuls
+    // large and avoids copying K/V G times.
+    const double scale = 1.0 / std::sqrt(static_cast<double>(headDim_));
+    const torch::Tensor qg = (q * scale).reshape({B, kvHeads_, groups * T, headDim_});
+    torch::Tensor scores = torch::matmul(qg, k.transpose(-1, -2));                   // [B, Hkv, G·T, S]
+    scores = scores.view({B, kvHeads_, groups, T, S}) + ctx.bias;                    // [B, Hkv, G, T, S]
+    // Softmax in at least fp32 as transformers does (bf16/f16 upcast; f32/f64 unchanged).
+    const auto softmaxType = c10::promoteTypes(q.scalar_type(), torch::kFloat);
+    const torch::Tensor probs = torch::softmax(scores, -1, softmaxType).to(q.scalar_type());
+    out = torch::matmul(probs.view({B, kvHeads_, groups * T, S}), v)                 // [B, Hkv, G·T, Dh]
+              .view({B, heads_, T, headDim_});
+#endif
+    return o_proj(out.transpose(1, 2).reshape({B, T, heads_ * headDim_}));  // [B, T, D]
+}
+
+}  // namespace flower::model

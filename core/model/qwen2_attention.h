@@ -1,0 +1,45 @@
+// Grouped-query self-attention of Qwen2: q/k/v projections with bias, o_proj without, rotary
+// embeddings on q and k, H query heads sharing Hkv key/value heads (query head h reads K/V head
+// h / (H / Hkv), like transformers' repeat_kv). Uses LibTorch's fused scaled_dot_product_attention
+// when built against LibTorch ≥ 2.0, and a plain matmul-softmax-matmul path otherwise (Debian's
+// 1.13); both take the same boolean mask, so they compute the same function.
+#pragma once
+
+#include "core/model/qwen2_config.h"
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+namespace flower::model {
+
+class KvCache;
+
+// Forwards over at least this many tokens (B·T) run the q/k/v (and gate/up) projections as one
+// GEMM over concatenated weights; smaller ones (decoding steps) use the separate projections.
+inline constexpr std::int64_t kFuseMinTokens = 64;
+
+// What every layer of one forward shares: rotary angles and the attention mask.
+struct AttentionContext {
+    torch::Tensor cos;      // [B, 1, T, Dh] rotary cos for the new tokens
+    torch::Tensor sin;      // [B, 1, T, Dh] rotary sin, sign of rotate_half folded in
+    torch::Tensor allowed;  // [B, 1, T, S] bool: query t may read key s (S = cached + new)
+    torch::Tensor bias;     // [B, 1, 1, T, S] 0 / −inf, same information, for the plain path
+};
+
+class Qwen2AttentionImpl : public torch::nn::Module {
+public:
+    explicit Qwen2AttentionImpl(const Qwen2Config& config);
+    // x: [B, T, D] → [B, T, D]. With a cache, keys/values of the new tokens are appended to
+    // layer `layer` of it and attention reads all of them.
+    torch::Tensor forward(const torch::Tensor& x, const AttentionContext& context,
+                          KvCache* cache = nullptr, std::int64_t layer = 0);
+
+    torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+
+private:
+    std::int64_t heads_, kvHeads_, headDim_;
+};
+TORCH_MODULE(Qwen2Attention);
+
+}  // namespace flower::model

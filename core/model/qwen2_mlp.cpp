@@ -1,0 +1,27 @@
+#include "core/model/qwen2_mlp.h"
+
+#include "core/model/qwen2_attention.h"
+
+#include <torch/torch.h>
+
+namespace flower::model {
+
+Qwen2MlpImpl::Qwen2MlpImpl(const Qwen2Config& c) {
+    using torch::nn::LinearOptions;
+    gate_proj = register_module("gate_proj", torch::nn::Linear(LinearOptions(c.hiddenSize, c.intermediateSize).bias(false)));
+    up_proj = register_module("up_proj", torch::nn::Linear(LinearOptions(c.hiddenSize, c.intermediateSize).bias(false)));
+    down_proj = register_module("down_proj", torch::nn::Linear(LinearOptions(c.intermediateSize, c.hiddenSize).bias(false)));
+}
+
+torch::Tensor Qwen2MlpImpl::forward(const torch::Tensor& x) {
+    if (x.numel() / x.size(-1) >= kFuseMinTokens) {
+        // gate and up as one GEMM (see kFuseMinTokens).
+        const torch::Tensor w = torch::cat({gate_proj->weight, up_proj->weight});  // [2F, D]
+        const std::int64_t f = gate_proj->weight.size(0);
+        const auto gu = torch::linear(x, w).split_with_sizes({f, f}, -1);  // 2 × [B, T, F]
+        return down_proj(torch::silu(gu[0]) * gu[1]);                      // [B, T, D]
+    }
+    return down_proj(torch::silu(gate_proj(x)) * up_proj(x));  // [B, T, F] → [B, T, D]
+}
+
+}  // namespace flower::model

@@ -1,0 +1,57 @@
+#include "core/model/qwen2_model.h"
+
+#include "core/model/kv_cache.h"
+#include "core/model/rotary_embedding.h"
+
+#include <torch/torch.h>
+
+#include <limits>
+
+namespace flower::model {
+
+Qwen2ModelImpl::Qwen2ModelImpl(const Qwen2Config& c) : config_(c) {
+    embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocabSize, c.hiddenSize));
+    layers = register_module("layers", torch::nn::ModuleList());
+    for (std::int64_t i = 0; i < c.numHiddenLayers; ++i) {
+        blocks_.push_back(Qwen2DecoderLayer(c));
+        layers->push_back(blocks_.back());
+    }
+    norm = register_module("norm", RMSNorm(c.hiddenSize, c.rmsNormEps));
+}
+
+torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
+                                      const torch::Tensor& attentionMask, KvCache* cache) {
+    TORCH_CHECK(inputIds.dim() == 2, "Qwen2Model: input ids must be [B, T], got ",
+                inputIds.sizes());
+    const std::int64_t B = inputIds.size(0), T = inputIds.size(1);
+    const auto device = inputIds.device();
+    const auto longOpts = torch::TensorOptions().dtype(torch::kLong).device(device);
+    torch::Tensor mask = attentionMask.defined() ? attentionMask.to(torch::kLong)
+                                                 : torch::ones({B, T}, longOpts);  // [B, T]
+    TORCH_CHECK(mask.sizes() == inputIds.sizes(), "Qwen2Model: attention mask ", mask.sizes(),
+                " does not match input ids ", inputIds.sizes());
+    const torch::Tensor full = cache != nullptr ? cache->appendMask(mask) : mask;  // [B, S]
+    const std::int64_t S = full.size(1), past = S - T;
+
+    const torch::Tensor positions =
+        (full.cumsum(1) - 1).masked_fill(full == 0, 1).narrow(1, past, T);  // [B, T]
+    torch::Tensor h = embed_tokens(inputIds);                                  // [B, T, D]
+    AttentionContext ctx;
+    std::tie(ctx.cos, ctx.sin) =
+        rotaryCosSin(positions, config_.headDim(), config_.ropeTheta, h.scalar_type());
+    const torch::Tensor queryPos = torch::arange(past, S, longOpts).unsqueeze(1);  // [T, 1]
+    const torch::Tensor keyPos = torch::arange(0, S, longOpts).unsqueeze(0);       // [1, S]
+    // Causal and not padding; the diagonal always, so no softmax row is empty (padding queries).
+    ctx.allowed = ((keyPos <= queryPos).unsqueeze(0) & (full != 0).unsqueeze(1)) |
+                  (keyPos == queryPos).unsqueeze(0);                                   // [B, T, S]
+    ctx.allowed = ctx.allowed.unsqueeze(1);                                           // [B, 1, T, S]
+    ctx.bias = torch::zeros({B, 1, 1, T, S}, h.options())
+                   .masked_fill(ctx.allowed.logical_not().unsqueeze(1),
+                                -std::numeric_limits<double>::infinity());           // [B, 1, 1, T, S]
+    for (std::size_t i = 0; i < blocks_.size(); ++i) {
+        h = blocks_[i]->forward(h, ctx, cache, static_cast<std::int64_t>(i));
+    }
+    return norm(h);
+}
+
+}  // namespace flower::model

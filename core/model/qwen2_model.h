@@ -1,0 +1,42 @@
+// The Qwen2 decoder stack without its head (transformers' Qwen2Model): embed_tokens, layers.N,
+// norm. Registered under the checkpoint's names, so its parameters are "embed_tokens.weight",
+// "layers.0.self_attn.q_proj.weight", ... ("model." is added by Qwen2ForCausalLM).
+//
+// Batches are left-padded: attention_mask [B, T] has 0 on padding. Position ids are
+// cumsum(mask) − 1 with padded positions set to 1, as transformers' generate() does, so a
+// padded row computes exactly what the same row computes alone. Padding keys are never read;
+// a padding query reads only itself (its output is meaningless and must be ignored).
+#pragma once
+
+#include "core/model/qwen2_config.h"
+#include "core/model/qwen2_decoder_layer.h"
+#include "core/model/rms_norm.h"
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/pimpl.h>
+
+namespace flower::model {
+
+class KvCache;
+
+class Qwen2ModelImpl : public torch::nn::Module {
+public:
+    explicit Qwen2ModelImpl(const Qwen2Config& config);
+    // inputIds: [B, T] int64; attentionMask: [B, T] (0/1, any integer or bool type) or undefined
+    // (all ones). With a cache, the tokens continue the cached ones. → final-normed [B, T, D].
+    torch::Tensor forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask = {},
+                          KvCache* cache = nullptr);
+
+    torch::nn::Embedding embed_tokens{nullptr};
+    torch::nn::ModuleList layers{nullptr};
+    RMSNorm norm{nullptr};
+
+private:
+    Qwen2Config config_;
+    std::vector<Qwen2DecoderLayer> blocks_;  // the same modules as `layers`, typed
+};
+TORCH_MODULE(Qwen2Model);
+
+}  // namespace flower::model
