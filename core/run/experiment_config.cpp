@@ -1,5 +1,6 @@
 #include "core/run/experiment_config.h"
 
+#include "core/model/qwen2_presets.h"
 #include "core/run/experiment_config_detail.h"
 #include "core/util/error.h"
 
@@ -37,9 +38,18 @@ constexpr Names<DeviceChoice, 3> kDevices = {{{DeviceChoice::Cpu, "cpu"},
                                               {DeviceChoice::Auto, "auto"}}};
 constexpr Names<DType, 2> kDTypes = {{{DType::Float32, "float32"}, {DType::BFloat16, "bfloat16"}}};
 
-// Presets the model layer knows; anything else must be a Hugging Face directory (a path).
-const std::vector<std::string> kModelPresets = {"tiny", "Qwen2.5-0.5B", "Qwen2.5-1.5B",
-                                                "Qwen2.5-3B"};
+// Model names: the model layer's CPU presets, plus the paper's Hugging Face checkpoints by name
+// (a directory the training code resolves); anything else must be a path to a directory.
+std::vector<std::string> knownModels() {
+    std::vector<std::string> names;
+    for (const auto& preset : model::qwen2Presets()) {
+        names.push_back(preset.name);
+    }
+    for (const char* hf : {"Qwen2.5-0.5B", "Qwen2.5-1.5B", "Qwen2.5-3B"}) {
+        names.emplace_back(hf);
+    }
+    return names;
+}
 const std::vector<std::string> kPromptTemplates = {"bigrec", "history_free"};
 const std::vector<std::string> kSyntheticKeys = {"items", "users", "seed", "zipf"};
 
@@ -454,6 +464,7 @@ ExperimentConfig parseTracked(const json& j, const Origins& origins, const std::
     if (c.dataset.rfind("synthetic:", 0) == 0) {
         validateSynthetic(r, c.dataset);
     }
+    const std::vector<std::string> kModelPresets = knownModels();
     if (c.model.find('/') == std::string::npos &&
         std::find(kModelPresets.begin(), kModelPresets.end(), c.model) == kModelPresets.end()) {
         const std::string near = closestKey(c.model, kModelPresets);

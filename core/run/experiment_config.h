@@ -73,7 +73,7 @@ struct ExperimentConfig {
     std::string description;           // free text shown in lists
     std::string dataset = "synthetic:items=400,users=2000,seed=1,zipf=1.1";  // folder, name or spec
     std::string tokenizer;             // tokenizer.json; "" = the default Qwen2.5 tokenizer
-    std::string model = "tiny";        // preset (tiny, Qwen2.5-0.5B/1.5B/3B) or HF directory
+    std::string model = "tiny";        // preset (nano, micro, tiny), Qwen2.5-0.5B/1.5B/3B, or HF directory
     std::string promptTemplate = "bigrec";  // bigrec (history → next title) | history_free (RQ1)
     Method method = Method::Flower;    // training objective
     RewardVariant rewardVariant = RewardVariant::Flow;  // JSON reward.variant
