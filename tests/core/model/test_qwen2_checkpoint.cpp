@@ -4,6 +4,7 @@
 #include "core/model/safetensors_reader.h"
 #include "core/model/safetensors_writer.h"
 #include "core/util/error.h"
+#include "tests/support/error_message.h"
 #include "tests/support/flower_test.h"
 #include "tests/support/process.h"
 
@@ -90,16 +91,11 @@ std::string loadErrorAfter(const std::function<void(NamedTensors&)>& edit) {
     }
     edit(tensors);
     writeSafetensors(dir / "model.safetensors", tensors);
-    try {
-        loadQwen2(dir);
-    } catch (const flower::Error& e) {
-        return e.what();
-    }
-    return "";
+    return flower::test::errorOf([&] { loadQwen2(dir); });
 }
 
 bool mentions(const std::string& message, const std::string& part) {
-    return message.find(part) != std::string::npos;
+    return flower::test::contains(message, part);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "core/model/safetensors_reader.h"
 #include "core/model/safetensors_writer.h"
 #include "core/util/error.h"
+#include "tests/support/error_message.h"
 #include "tests/support/flower_test.h"
 
 #include <torch/torch.h>
@@ -50,16 +51,11 @@ std::string rawFile(const std::string& header, const std::string& data, std::int
 std::string openError(const std::string& bytes) {
     const fs::path path = tempDir() / "bad.safetensors";
     writeBytes(path, bytes);
-    try {
-        SafetensorsReader reader(path);
-    } catch (const flower::Error& e) {
-        return e.what();
-    }
-    return "";
+    return flower::test::errorOf([&] { SafetensorsReader reader(path); });
 }
 
 bool mentions(const std::string& message, const std::string& part) {
-    return message.find(part) != std::string::npos;
+    return flower::test::contains(message, part);
 }
 
 }  // namespace
