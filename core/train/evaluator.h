@@ -1,0 +1,68 @@
+// Evaluator: what the trainer runs every `evaluation.every_steps` optimiser steps (and at epoch
+// ends): the validation loss, the RQ1 divergences, later the recommendation metrics of the
+// evaluation issue. The trainer writes every value to the run store and monitors one metric
+// ("valid/loss", "test/ndcg@10", ...) for early stopping and best-checkpoint selection.
+// Runs on the worker thread with the model in eval mode under torch::NoGradGuard.
+#pragma once
+
+#include <ATen/core/Generator.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace flower::model {
+class Qwen2ForCausalLMImpl;
+}
+
+namespace flower::train {
+
+struct MetricValue {
+    std::string split;   // "valid", "test"
+    std::string metric;  // "loss", "ndcg", "hr", "dgu", ...
+    int k = 0;           // cut-off, 0 when the metric has none
+    double value = 0.0;
+
+    // "<split>/<metric>" or "<split>/<metric>@<k>": the name early stopping monitors.
+    std::string key() const { return split + "/" + metric + (k > 0 ? "@" + std::to_string(k) : ""); }
+};
+
+// RQ1 distribution fit: title and token level, KL(T‖R), KL(R‖T), JS (T = target, R = generated).
+struct DivergenceValue {
+    bool tokenLevel = false;
+    enum class Kind { KlTargetPolicy, KlPolicyTarget, Js } kind = Kind::Js;
+    double value = 0.0;
+};
+
+// A generated title kept for inspection (the store's samples table).
+struct SampleValue {
+    std::int64_t promptId = 0;
+    std::string title;
+    bool valid = false;                 // a catalogue / target title
+    std::optional<double> logProb;
+};
+
+struct EvaluationResult {
+    std::vector<MetricValue> metrics;
+    std::vector<DivergenceValue> divergences;
+    std::vector<SampleValue> samples;
+    std::vector<double> groupHistogram;  // share of generations per popularity group (may be empty)
+
+    // The value of metric `key` (MetricValue::key()), if measured.
+    std::optional<double> find(const std::string& key) const {
+        for (const auto& m : metrics) {
+            if (m.key() == key) return m.value;
+        }
+        return std::nullopt;
+    }
+};
+
+class Evaluator {
+public:
+    virtual ~Evaluator() = default;
+    virtual EvaluationResult evaluate(model::Qwen2ForCausalLMImpl& model, std::int64_t step,
+                                      at::Generator& generator) = 0;
+};
+
+}  // namespace flower::train
