@@ -5,6 +5,7 @@
 #include "core/store/run_writer.h"
 #include "core/store/table_builder.h"
 #include "tests/support/flower_test.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/process.h"
 
 #include <nlohmann/json.hpp>
@@ -20,13 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path freshDir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() /
-                         ("flower_cli_store_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
+fs::path freshDir(const std::string& name) { return flower::test::freshFolder(name); }
 
 // Two finished runs with a loss series and final test metrics.
 fs::path makeStore(const fs::path& dir) {

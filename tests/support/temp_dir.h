@@ -43,4 +43,14 @@ private:
     std::filesystem::path path_;
 };
 
+// A fresh, empty folder `name` inside one TempDir of this test process (removed at exit), for
+// tests that want a named scratch folder per test function.
+inline std::filesystem::path freshFolder(const std::string& name) {
+    static const TempDir root("scratch");
+    const auto dir = root.path() / name;
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
 }  // namespace flower::test

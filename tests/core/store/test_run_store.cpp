@@ -8,6 +8,7 @@
 #include "core/store/store_schema.h"
 #include "core/util/error.h"
 #include "tests/support/flower_test.h"
+#include "tests/support/temp_dir.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,11 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path freshDb(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() /
-                         ("flower_store_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir / "runs.sqlite";
+    return flower::test::freshFolder(name) / "runs.sqlite";
 }
 
 std::int64_t newRun(RunStore& store, const std::string& name = "r") {

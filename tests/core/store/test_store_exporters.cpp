@@ -9,6 +9,7 @@
 #include "core/store/table_builder.h"
 #include "core/util/error.h"
 #include "tests/support/flower_test.h"
+#include "tests/support/temp_dir.h"
 
 #include <nlohmann/json.hpp>
 
@@ -70,11 +71,7 @@ std::vector<std::int64_t> fillStore(RunStore& store) {
 }
 
 fs::path freshDb(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() /
-                         ("flower_export_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir / "runs.sqlite";
+    return flower::test::freshFolder(name) / "runs.sqlite";
 }
 
 }  // namespace

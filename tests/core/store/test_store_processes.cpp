@@ -5,6 +5,7 @@
 #include "core/store/run_store.h"
 #include "core/util/error.h"
 #include "tests/support/flower_test.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/process.h"
 
 #include <fcntl.h>
@@ -24,11 +25,7 @@ namespace {
 constexpr int kBatchPoints = 200;
 
 fs::path freshDb(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() /
-                         ("flower_procs_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir / "runs.sqlite";
+    return flower::test::freshFolder(name) / "runs.sqlite";
 }
 
 // A child process whose stdout we read line by line while it runs.
