@@ -1,0 +1,89 @@
+#include "core/train/continuation_log_probs.h"
+
+#include "core/model/kv_cache.h"
+#include "core/model/qwen2_for_causal_lm.h"
+#include "core/util/error.h"
+
+#include <torch/torch.h>
+
+#include <sstream>
+
+namespace flower::train {
+
+namespace {
+std::string shapeOf(const at::Tensor& t) {
+    std::ostringstream s;
+    s << t.sizes();
+    return s.str();
+}
+}  // namespace
+
+ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
+                                          const at::Tensor& promptIds, const at::Tensor& promptMask,
+                                          const at::Tensor& continuationIds,
+                                          const at::Tensor& continuationMask,
+                                          std::int64_t terminationId) {
+    if (promptIds.dim() != 2 || promptMask.sizes() != promptIds.sizes() || promptIds.size(1) < 1) {
+        throw Error({"", 0, "promptIds"}, "expected prompt ids and mask of one shape [B, P], P ≥ 1; got " +
+                                              shapeOf(promptIds) + " and " + shapeOf(promptMask));
+    }
+    if (continuationIds.dim() != 2 || continuationMask.sizes() != continuationIds.sizes() ||
+        continuationIds.size(1) < 1) {
+        throw Error({"", 0, "continuationIds"},
+                    "expected continuation ids and mask of one shape [R, L], L ≥ 1; got " +
+                        shapeOf(continuationIds) + " and " + shapeOf(continuationMask));
+    }
+    const std::int64_t B = promptIds.size(0), P = promptIds.size(1);
+    const std::int64_t R = continuationIds.size(0), L = continuationIds.size(1);
+    if (B == 0 || R % B != 0) {
+        throw Error({"", 0, "continuationIds"}, "expected a multiple of the " + std::to_string(B) +
+                                                    " prompts as continuation rows, got " +
+                                                    std::to_string(R));
+    }
+    const std::int64_t V = model.config().vocabSize;
+    const at::Tensor valid = continuationMask.to(torch::kBool);  // [R, L]
+    const at::Tensor targets = continuationIds.index({valid});   // [N]
+    if (targets.numel() > 0 && (targets.min().item<std::int64_t>() < 0 ||
+                                targets.max().item<std::int64_t>() >= V)) {
+        throw Error({"", 0, "continuationIds"},
+                    "a continuation token is outside the model's vocabulary of " +
+                        std::to_string(V) + " tokens");
+    }
+    if (terminationId >= V) {
+        throw Error({"", 0, "terminationId"}, "termination token " + std::to_string(terminationId) +
+                                                  " is outside the vocabulary of " +
+                                                  std::to_string(V) + " tokens");
+    }
+
+    model::KvCache cache(model.config().numHiddenLayers);
+    const at::Tensor promptHidden = model.hiddenStates(promptIds, promptMask, &cache);  // [B, P, D]
+    at::Tensor last = promptHidden.select(1, P - 1);  // [B, D], left padding: always a real token
+    if (R > B) {
+        const at::Tensor rows =
+            torch::arange(B, torch::TensorOptions().dtype(torch::kLong).device(promptIds.device()))
+                .repeat({R / B});  // [R]
+        cache.reorder(rows);
+        last = last.index_select(0, rows);  // [R, D]
+    }
+    // Position t of the continuation is predicted by the hidden state before it: the prompt's
+    // last for t = 0, the continuation's t − 1 otherwise. The last column is never an input.
+    at::Tensor hidden = last.unsqueeze(1);  // [R, 1, D]
+    if (L > 1) {
+        const at::Tensor h = model.hiddenStates(continuationIds.narrow(1, 0, L - 1),
+                                                continuationMask.narrow(1, 0, L - 1), &cache);  // [R, L-1, D]
+        hidden = torch::cat({hidden, h}, 1);  // [R, L, D]
+    }
+    const at::Tensor logProbs =
+        torch::log_softmax(model.logitsFrom(hidden.index({valid})), -1);  // [N, V]
+    const at::Tensor zeros = torch::zeros({R, L}, logProbs.options());
+
+    ContinuationLogProbs out;
+    out.token = zeros.index_put({valid}, logProbs.gather(1, targets.unsqueeze(1)).squeeze(1));  // [R, L]
+    if (terminationId >= 0) {
+        out.termination = zeros.index_put({valid}, logProbs.select(1, terminationId));  // [R, L]
+    }
+    out.tokens = B * P + targets.numel();
+    return out;
+}
+
+}  // namespace flower::train

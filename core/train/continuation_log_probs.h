@@ -1,0 +1,42 @@
+// continuationLogProbs — teacher-forced log-probabilities of several continuations of the same
+// prompts in ONE forward with gradients: the prompts run once through the model into a KvCache,
+// the cache rows are duplicated (KvCache::reorder, a differentiable index_select) and every
+// continuation runs off it, so gradients of all continuations flow into the shared prompt
+// positions. This is what SftObjective, IfairObjective and FlowerObjective (SFT target and
+// sampled title side by side) are built on.
+//
+// Continuation row r continues prompt r mod B (R = k·B rows: the k blocks of B rows are, e.g.,
+// the SFT targets then the sampled titles). Log-softmax at temperature 1 over the whole
+// vocabulary (unconstrained), only at real continuation positions (hidden states are selected
+// before the head, so padding costs no [., V] logits).
+//
+// Failure: flower::Error when shapes disagree, R is not a multiple of B, or a continuation token
+// is outside the vocabulary. Continuation masks must be right-padded (1…1 0…0 per row).
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+
+namespace flower::model {
+class Qwen2ForCausalLMImpl;
+}
+
+namespace flower::train {
+
+struct ContinuationLogProbs {
+    at::Tensor token;        // [R, L] log P(cont[r, t] | prompt, cont[r, <t]); 0 where mask is 0
+    at::Tensor termination;  // [R, L] log P(⊤ at t | prompt, cont[r, <t]); 0 where mask is 0;
+                             // undefined when no termination id was given
+    std::int64_t tokens = 0; // token positions that went through the model (prompt + continuation)
+};
+
+// promptIds/promptMask: [B, P] int64, left-padded; continuationIds/continuationMask: [R, L] int64.
+// terminationId < 0: `termination` is left undefined.
+ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
+                                          const at::Tensor& promptIds, const at::Tensor& promptMask,
+                                          const at::Tensor& continuationIds,
+                                          const at::Tensor& continuationMask,
+                                          std::int64_t terminationId = -1);
+
+}  // namespace flower::train

@@ -1,0 +1,182 @@
+#include "core/train/flower_objective.h"
+
+#include "core/train/continuation_log_probs.h"
+#include "core/train/sft_objective.h"
+#include "core/train/subtb_loss.h"
+#include "core/train/trie_sampler.h"
+#include "core/util/error.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <optional>
+
+namespace flower::train {
+
+namespace {
+
+double finiteOrPenalty(double logReward) {
+    return std::isfinite(logReward) ? logReward : FlowerObjective::kNoTitleLogReward;
+}
+
+// [R, T] → [R, W] (W ≥ T), new columns filled with `value`.
+at::Tensor padColumns(const at::Tensor& t, std::int64_t width, std::int64_t value) {
+    if (t.size(1) == width) return t;
+    return torch::cat({t, torch::full({t.size(0), width - t.size(1)}, value, t.options())}, 1);
+}
+
+}  // namespace
+
+FlowerObjective::FlowerObjective(const flow::FlowTable& flows, flow::RewardVariant variant,
+                                 FlowerOptions options, const flow::PreferenceModel* preferences)
+    : flows_(&flows), variant_(variant), options_(options), preferences_(preferences) {
+    if (std::isnan(options_.lambda) || options_.lambda < 0.0) {
+        throw Error({"", 0, "lambda"}, "λ must be ≥ 0 (or inf), got " + std::to_string(options_.lambda));
+    }
+    if (!(options_.samplingTemperature > 0.0) || !std::isfinite(options_.samplingTemperature)) {
+        throw Error({"", 0, "temperature"}, "sampling temperature must be a positive number, got " +
+                                                std::to_string(options_.samplingTemperature));
+    }
+    if (options_.granularity != 1) {
+        throw Error({"", 0, "reward.granularity"},
+                    "Flower training supports granularity 1 only for now, got " +
+                        std::to_string(options_.granularity));
+    }
+    if (variant_.needsPreference() && preferences_ == nullptr) {
+        throw Error({"", 0, "reward.variant"}, "reward variant \"" + variant_.name() +
+                                                   "\" needs a preference model, and none was given");
+    }
+}
+
+std::vector<double> FlowerObjective::logRewards(std::span<const std::int64_t> titleTokens,
+                                                std::int64_t row) const {
+    const flow::TitleTrie& trie = flows_->trie();
+    const flow::TokenId term = trie.terminationToken();
+    const auto c = titleTokens.size();
+    std::optional<std::vector<double>> scores;
+    if (variant_.needsPreference()) scores = preferences_->scores(row);
+
+    // Log reward of terminating at `node`, if a title ends there (variant applied with the
+    // factor of that title's item).
+    auto terminationReward = [&](flow::NodeId node) -> std::optional<double> {
+        if (node == flow::TitleTrie::kNoNode) return std::nullopt;
+        const flow::NodeId end = trie.child(node, term);
+        if (end == flow::TitleTrie::kNoNode) return std::nullopt;
+        double value = flows_->logProcessReward(end);
+        if (scores) {
+            const auto item = trie.itemIds(trie.titlesBelow(end).front()).front();
+            variant_.apply(std::span<double>(&value, 1), variant_.preferenceFactor(*scores, item));
+        }
+        return finiteOrPenalty(value);
+    };
+
+    std::vector<flow::NodeId> nodes(c + 1, flow::TitleTrie::kNoNode);  // n_t: node after t tokens
+    nodes[0] = flow::TitleTrie::kRoot;
+    std::vector<double> logr(c, kNoTitleLogReward);                      // per title token
+    for (std::size_t j = 0; j < c && nodes[j] != flow::TitleTrie::kNoNode; ++j) {
+        nodes[j + 1] = trie.child(nodes[j], static_cast<flow::TokenId>(titleTokens[j]));
+        if (nodes[j + 1] != flow::TitleTrie::kNoNode) logr[j] = flows_->logProcessReward(nodes[j + 1]);
+    }
+    if (scores && nodes[c] != flow::TitleTrie::kNoNode) {
+        const flow::NodeId end = trie.child(nodes[c], term);
+        if (end != flow::TitleTrie::kNoNode) {
+            const auto item = trie.itemIds(trie.titlesBelow(end).front()).front();
+            variant_.apply(logr, variant_.preferenceFactor(*scores, item));
+        }
+    }
+    std::vector<double> logR(c + 1);
+    double prefix = 0.0;
+    for (std::size_t t = 0; t <= c; ++t) {
+        logR[t] = prefix + terminationReward(nodes[t]).value_or(kNoTitleLogReward);
+        if (t < c) prefix += finiteOrPenalty(logr[t]);
+    }
+    return logR;
+}
+
+LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const TrainBatch& batch,
+                                   at::Generator& generator) {
+    const bool useSft = std::isfinite(options_.lambda);
+    const bool useSubtb = options_.lambda > 0.0;
+    LossTerms out;
+    if (!useSubtb) {  // λ = 0: plain SFT, no rollout
+        const auto [nll, count] = SftObjective::targetNll(model, batch, &out.tokens);
+        out.loss = nll.sum() / count.sum();
+        const double value = out.loss.item<double>();
+        out.scalars = {{"loss/total", value}, {"loss/sft", value}};
+        return out;
+    }
+    const flow::TitleTrie& trie = flows_->trie();
+    const std::int64_t term = trie.terminationToken();
+    const std::int64_t B = batch.promptIds.size(0);
+    const auto device = batch.promptIds.device();
+
+    // 1. On-policy rollout, no gradients.
+    const SampledTitles sampled = sampleTitles(model, trie, batch.promptIds, batch.promptMask,
+                                               options_.samplingTemperature, generator,
+                                               options_.maxTokens);
+    const std::int64_t Ls = std::max<std::int64_t>(2, sampled.tokens.size(1));
+    const at::Tensor sampledIds = padColumns(sampled.tokens, Ls, term).to(device);  // [B, Ls]
+    const at::Tensor cols = torch::arange(Ls, torch::kLong).unsqueeze(0);            // [1, Ls]
+    const at::Tensor sampledMask = (cols < sampled.lengths.unsqueeze(1)).to(torch::kLong).to(device);  // [B, Ls]
+
+    // 2. One teacher-forced forward with gradients: [SFT targets; sampled titles] off one prompt.
+    at::Tensor contIds = sampledIds, contMask = sampledMask;
+    if (useSft) {
+        const std::int64_t W = std::max(Ls, batch.targetIds.size(1));
+        contIds = torch::cat({padColumns(batch.targetIds, W, term), padColumns(sampledIds, W, term)});    // [2B, W]
+        contMask = torch::cat({padColumns(batch.targetMask, W, 0), padColumns(sampledMask, W, 0)});     // [2B, W]
+    }
+    const ContinuationLogProbs lp =
+        continuationLogProbs(model, batch.promptIds, batch.promptMask, contIds, contMask, term);
+    out.tokens = lp.tokens;
+    const std::int64_t first = useSft ? B : 0;
+    const at::Tensor tokenLp = lp.token.narrow(0, first, B).narrow(1, 0, Ls);        // [B, Ls]
+    const at::Tensor termLp = lp.termination.narrow(0, first, B).narrow(1, 0, Ls);   // [B, Ls]
+
+    // 3. Log rewards on the host (a handful of tokens per title), P_F masks as tensors.
+    std::vector<std::int64_t> titleLen(B);
+    std::vector<double> logR(static_cast<std::size_t>(B * Ls), 0.0);
+    const auto tok = sampled.tokens.accessor<std::int64_t, 2>();
+    const auto len = sampled.lengths.accessor<std::int64_t, 1>();
+    double valid = 0.0, titleTokens = 0.0, endReward = 0.0;
+    for (std::int64_t b = 0; b < B; ++b) {
+        const bool complete = sampled.titles[b] >= 0;
+        titleLen[b] = complete ? len[b] - 1 : len[b];
+        const std::span<const std::int64_t> title(&tok[b][0], static_cast<std::size_t>(titleLen[b]));
+        const std::int64_t row = b < static_cast<std::int64_t>(batch.rows.size()) ? batch.rows[b] : b;
+        const std::vector<double> r = logRewards(title, row);
+        for (std::int64_t t = 0; t < std::min<std::int64_t>(Ls, static_cast<std::int64_t>(r.size())); ++t) {
+            logR[static_cast<std::size_t>(b * Ls + t)] = r[t];
+        }
+        valid += complete ? 1.0 : 0.0;
+        titleTokens += static_cast<double>(titleLen[b]);
+        if (complete) endReward += r.back();
+    }
+    const at::Tensor c = torch::tensor(titleLen, torch::kLong).unsqueeze(1).to(device);  // [B, 1]
+    const at::Tensor pos = cols.to(device);                                             // [1, Ls]
+    const at::Tensor zero = torch::zeros({}, tokenLp.options());
+    const at::Tensor logPF = torch::where(pos < c, tokenLp, zero);       // [B, Ls], 0 at ⊤ and after
+    const at::Tensor logPterm = torch::where(pos <= c, termLp, zero);    // [B, Ls], 0 after ⊤
+    const at::Tensor logRT = torch::tensor(logR, torch::kDouble).view({B, Ls}).to(device, tokenLp.scalar_type());
+    const at::Tensor subtb = modifiedSubTbLoss(logPF, logRT, logPterm, sampledIds, term, options_.subtbLambda);
+
+    // 4. L = L_SFT + λ·L_SubTB.
+    std::vector<std::pair<std::string, double>> terms;
+    if (useSft) {
+        const at::Tensor sftMask = batch.targetMask.to(lp.token.scalar_type());
+        const at::Tensor sft = -lp.token.narrow(0, 0, B).sum() / sftMask.sum();
+        out.loss = sft + options_.lambda * subtb;
+        terms.emplace_back("loss/sft", sft.item<double>());
+    } else {
+        out.loss = subtb;
+    }
+    terms.emplace_back("loss/subtb", subtb.item<double>());
+    out.scalars = {{"loss/total", out.loss.item<double>()}};
+    out.scalars.insert(out.scalars.end(), terms.begin(), terms.end());
+    out.scalars.emplace_back("flower/valid_fraction", valid / static_cast<double>(B));
+    out.scalars.emplace_back("flower/mean_title_tokens", titleTokens / static_cast<double>(B));
+    out.scalars.emplace_back("flower/mean_log_reward", valid > 0 ? endReward / valid : 0.0);
+    return out;
+}
+
+}  // namespace flower::train

@@ -1,0 +1,133 @@
+#include "core/train/trie_sampler.h"
+
+#include "core/flow/allowed_tokens.h"
+#include "core/model/kv_cache.h"
+#include "core/model/qwen2_for_causal_lm.h"
+#include "core/util/error.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+namespace flower::train {
+
+SampledTitles sampleTitles(model::Qwen2ForCausalLMImpl& model, const flow::TitleTrie& trie,
+                           const at::Tensor& promptIds, const at::Tensor& promptMask,
+                           double temperature, at::Generator& generator, int maxTokens,
+                           int samplesPerPrompt) {
+    if (!(temperature > 0.0) || !std::isfinite(temperature)) {
+        throw Error({"", 0, "temperature"}, "sampling temperature must be a positive number, got " +
+                                                std::to_string(temperature));
+    }
+    if (samplesPerPrompt < 1) {
+        throw Error({"", 0, "samplesPerPrompt"},
+                    "expected at least one sample per prompt, got " + std::to_string(samplesPerPrompt));
+    }
+    if (promptIds.dim() != 2 || promptMask.sizes() != promptIds.sizes() || promptIds.size(1) < 1) {
+        throw Error({"", 0, "promptIds"}, "expected prompt ids and mask of one shape [B, P], P ≥ 1");
+    }
+    torch::NoGradGuard noGrad;
+    const std::int64_t B = promptIds.size(0), P = promptIds.size(1);
+    const std::int64_t N = B * samplesPerPrompt;
+    const std::int64_t V = model.config().vocabSize;
+    const flow::TokenId term = trie.terminationToken();
+    const auto device = promptIds.device();
+    const auto longDev = torch::TensorOptions().dtype(torch::kLong).device(device);
+
+    model::KvCache cache(model.config().numHiddenLayers);
+    const at::Tensor hidden = model.hiddenStates(promptIds, promptMask, &cache);  // [B, P, D]
+    at::Tensor logits = model.logitsFrom(hidden.select(1, P - 1));              // [B, V]
+    if (samplesPerPrompt > 1) {
+        const at::Tensor rows = torch::arange(B, longDev).repeat_interleave(samplesPerPrompt);  // [N]
+        cache.reorder(rows);
+        logits = logits.index_select(0, rows);  // [N, V]
+    }
+
+    std::vector<flow::NodeId> nodes(N, flow::TitleTrie::kRoot);
+    std::vector<std::vector<std::int64_t>> generated(N);
+    std::vector<std::int64_t> alive(N);  // original row of each cache row
+    for (std::int64_t r = 0; r < N; ++r) alive[r] = r;
+
+    for (int step = 0; !alive.empty() && (maxTokens <= 0 || step < maxTokens); ++step) {
+        // Candidates: the children of each running row's node, as (cache row, token) pairs.
+        std::vector<flow::NodeId> aliveNodes;
+        aliveNodes.reserve(alive.size());
+        for (auto r : alive) aliveNodes.push_back(nodes[r]);
+        const flow::AllowedTokenIndices allowed = flow::allowedTokenIndices(trie, aliveNodes);
+        const std::int64_t K = allowed.rows.numel(), n = static_cast<std::int64_t>(alive.size());
+        if (K > 0 && allowed.tokens.max().item<std::int64_t>() >= V) {
+            throw Error({"", 0, "trie"}, "a trie token is outside the model's vocabulary of " +
+                                             std::to_string(V) + " tokens");
+        }
+        // Column of each candidate inside its row: candidates come grouped by row, in order.
+        std::vector<std::int64_t> offsets(n + 1, 0);
+        for (std::int64_t i = 0; i < n; ++i) {
+            offsets[i + 1] = offsets[i] + static_cast<std::int64_t>(trie.childTokens(aliveNodes[i]).size());
+        }
+        std::int64_t width = 0;
+        for (std::int64_t i = 0; i < n; ++i) width = std::max(width, offsets[i + 1] - offsets[i]);
+        const at::Tensor rows = allowed.rows;                                     // [K]
+        const at::Tensor cols = torch::arange(K, torch::kLong) -
+                                torch::from_blob(offsets.data(), {n + 1}, torch::kLong)
+                                    .index_select(0, rows);                        // [K]
+        const at::Tensor chosen =
+            logits.index({rows.to(device), allowed.tokens.to(device)}).to(torch::kCPU, torch::kDouble) /
+            temperature;                                                           // [K]
+        const at::Tensor padded =
+            torch::full({n, width}, -std::numeric_limits<double>::infinity(), torch::kDouble)
+                .index_put_({rows, cols}, chosen);                                 // [n, C]
+        const at::Tensor candidates =
+            torch::zeros({n, width}, torch::kLong).index_put_({rows, cols}, allowed.tokens);  // [n, C]
+        const at::Tensor pick = at::multinomial(torch::softmax(padded, 1), 1, false, generator);  // [n, 1]
+        const at::Tensor next = candidates.gather(1, pick).squeeze(1);            // [n]
+
+        const auto nextAcc = next.accessor<std::int64_t, 1>();
+        std::vector<std::int64_t> keep;  // cache rows still running after this token
+        std::vector<std::int64_t> keptTokens;
+        for (std::int64_t i = 0; i < n; ++i) {
+            const std::int64_t r = alive[i];
+            const auto token = static_cast<flow::TokenId>(nextAcc[i]);
+            generated[r].push_back(token);
+            nodes[r] = trie.child(nodes[r], token);
+            if (token != term) {
+                keep.push_back(i);
+                keptTokens.push_back(token);
+            }
+        }
+        if (keep.empty() || (maxTokens > 0 && step + 1 >= maxTokens)) {
+            std::vector<std::int64_t> rest;
+            for (auto i : keep) rest.push_back(alive[i]);
+            alive = std::move(rest);
+            break;
+        }
+        if (static_cast<std::int64_t>(keep.size()) < n) {
+            cache.reorder(torch::tensor(keep, torch::kLong).to(device));
+        }
+        std::vector<std::int64_t> rest;
+        for (auto i : keep) rest.push_back(alive[i]);
+        alive = std::move(rest);
+        const auto m = static_cast<std::int64_t>(keep.size());
+        const at::Tensor input = torch::tensor(keptTokens, torch::kLong).view({m, 1}).to(device);  // [m, 1]
+        const at::Tensor h = model.hiddenStates(input, torch::ones({m, 1}, longDev), &cache);   // [m, 1, D]
+        logits = model.logitsFrom(h.select(1, 0));                                               // [m, V]
+    }
+
+    SampledTitles out;
+    out.samplesPerPrompt = samplesPerPrompt;
+    std::int64_t L = 1;
+    for (const auto& g : generated) L = std::max<std::int64_t>(L, static_cast<std::int64_t>(g.size()));
+    out.tokens = torch::full({N, L}, static_cast<std::int64_t>(term), torch::kLong);
+    out.lengths = torch::zeros({N}, torch::kLong);
+    auto tok = out.tokens.accessor<std::int64_t, 2>();
+    auto len = out.lengths.accessor<std::int64_t, 1>();
+    for (std::int64_t r = 0; r < N; ++r) {
+        for (std::size_t t = 0; t < generated[r].size(); ++t) tok[r][static_cast<std::int64_t>(t)] = generated[r][t];
+        len[r] = static_cast<std::int64_t>(generated[r].size());
+        out.endNodes.push_back(nodes[r]);
+        out.titles.push_back(trie.isTerminal(nodes[r]) ? trie.titlesBelow(nodes[r]).front() : -1);
+    }
+    return out;
+}
+
+}  // namespace flower::train
