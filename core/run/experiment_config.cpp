@@ -489,6 +489,14 @@ ExperimentConfig parseTracked(const json& j, const Origins& origins, const std::
         r.fail("rq1_target", "history-free fitting (rq1_target) needs prompt_template "
                              "\"history_free\", got \"" + c.promptTemplate + "\"");
     }
+    // rq1_target "" with history_free = the dataset's own training-history counts
+    // (core/train/rq1_target.h); a relative file needs a dataset folder.
+    if (!c.rq1Target.empty() && c.dataset.rfind("synthetic:", 0) == 0 &&
+        !std::filesystem::path(c.rq1Target).is_absolute()) {
+        r.fail("rq1_target", "\"" + c.rq1Target + "\" is relative to the dataset folder, but the "
+                             "dataset is synthetic (no folder); leave rq1_target out to fit the "
+                             "dataset's training-history counts");
+    }
     return c;
 }
 

@@ -8,7 +8,9 @@
 // resolved against the experiment file that set them (against the working directory for
 // --set). A dataset without '/' is either a `synthetic:` spec or a dataset name looked up by
 // the data layer under its data root (Movies_and_TV, CDs_and_Vinyl, Video_Games, ...).
-// rq1_target is relative to the dataset folder.
+// rq1_target is relative to the dataset folder; with prompt_template "history_free" an empty
+// rq1_target means "the dataset's own training-history title counts" (the only choice for a
+// synthetic dataset, which has no folder: a relative rq1_target with one is an error).
 //
 // λ: the paper writes L = L_SFT + λ·L_SubTB; the reference weighs θ·L_SFT + (1−θ)·L_SubTB. A
 // file may give "lambda" or "theta" (θ = 1/(1+λ)), not both; the resolved config has lambda.
@@ -89,7 +91,7 @@ struct ExperimentConfig {
     EarlyStoppingConfig earlyStopping; // JSON "early_stopping"
     std::int64_t checkpointEvery = 0;  // save every N steps; 0 = at each epoch end
     EvaluationConfig evaluation;       // JSON "evaluation"
-    std::string rq1Target;             // RQ1 history-free fitting: {title: count} JSON; "" = none
+    std::string rq1Target;             // RQ1 {title: count} JSON; "" = the history counts (history_free)
     std::int64_t seed = 0;             // seeds data order, sampling and initialisation
     DeviceChoice device = DeviceChoice::Auto;  // cpu | cuda | auto (CUDA when available)
     DType dtype = DType::Float32;      // parameter/activation type: float32 | bfloat16

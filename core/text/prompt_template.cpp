@@ -22,15 +22,36 @@ PromptTemplate PromptTemplate::bigRec(std::string category, std::string item) {
 
 PromptTemplate PromptTemplate::shortLayout() { return {Layout::Short, "", ""}; }
 
+PromptTemplate PromptTemplate::historyFree(std::string item) {
+    return {Layout::HistoryFree, "", std::move(item)};
+}
+
+std::string PromptTemplate::layoutName() const {
+    switch (layout_) {
+    case Layout::BigRec: return "bigrec";
+    case Layout::Short: return "short";
+    case Layout::HistoryFree: return "history_free";
+    }
+    return "";
+}
+
 PromptTemplate PromptTemplate::fromName(std::string_view layout, std::string category, std::string item) {
     if (layout == "bigrec") return bigRec(std::move(category), std::move(item));
     if (layout == "short") return shortLayout();
+    if (layout == "history_free") return historyFree(std::move(item));
     throw Error({"", 0, "prompt"}, "unknown prompt layout \"" + std::string(layout) +
-                                       "\" (expected bigrec or short)");
+                                       "\" (expected bigrec, short or history_free)");
 }
 
 std::string PromptTemplate::instructionPart() const {
     if (layout_ == Layout::Short) return "";
+    if (layout_ == Layout::HistoryFree) {
+        // No space after "Response:" here, unlike the BIGRec layout (the reference's GFN prompt).
+        return "Below is an instruction that describes a task. Write a response that "
+               "appropriately completes the request.\n### Instruction:\nPlease recommend a " +
+               item_ + " to the user. Directly output the title of the " + item_ +
+               ".\n### Response:\n";
+    }
     return "Below is an instruction that describes a task, paired with an input that provides "
            "further context. Write a response that appropriately completes the request. \n\n"
            "### Instruction:\nGiven a list of " +
@@ -39,6 +60,7 @@ std::string PromptTemplate::instructionPart() const {
 }
 
 std::string PromptTemplate::inputPart(std::span<const std::string> history) const {
+    if (layout_ == Layout::HistoryFree) return "";
     if (layout_ == Layout::Short) return "History: " + join(history, "; ") + "\nNext: ";
     return "### User Input: \nThe user has enjoyed the following " + category_ +
            " before: " + join(history, ", ") + "\n\n### Response: \n";

@@ -7,6 +7,13 @@
 //     may bought\n\n### User Input: \nThe user has enjoyed the following {category} before:
 //     {history joined by ", "}\n\n### Response: \n
 //   "short"  — for tiny models: "History: {history joined by "; "}\nNext: "
+//   "history_free" — the paper's RQ1 fixed prompt, as the reference's without_history/gfn
+//     (lightning_data.py generate_prompt, category "movie") writes it; the history is ignored:
+//     Below is an instruction that describes a task. Write a response that appropriately
+//     completes the request.\n### Instruction:\nPlease recommend a {item} to the user. Directly
+//     output the title of the {item}.\n### Response:\n
+//     (The reference's SFT baseline, train_sft.py, uses "a movies" and "### Response: \n" with a
+//     space; we use the GFN prompt for every method so that SFT and Flower see the same prompt.)
 // The target is the title followed by the termination token. Note: targetTokens() tokenizes the
 // title alone and appends the termination id — the path in the TitleTrie. Tokenizing title+"\n"
 // as one text differs for titles ending in punctuation (")\n" is one Qwen token, 340).
@@ -26,22 +33,24 @@ class Tokenizer;
 
 class PromptTemplate {
 public:
-    enum class Layout { BigRec, Short };
+    enum class Layout { BigRec, Short, HistoryFree };
 
     // `category`: plural noun ("movies"), `item`: singular ("movie").
     static PromptTemplate bigRec(std::string category = "movies", std::string item = "movie");
     static PromptTemplate shortLayout();
-    // "bigrec" or "short".
+    static PromptTemplate historyFree(std::string item = "movie");
+    // "bigrec", "short" or "history_free".
     static PromptTemplate fromName(std::string_view layout, std::string category = "movies",
                                    std::string item = "movie");
 
     Layout layout() const { return layout_; }
-    std::string layoutName() const { return layout_ == Layout::BigRec ? "bigrec" : "short"; }
+    std::string layoutName() const;
 
     // The whole prompt, ending where the model starts writing the title.
     std::string render(std::span<const std::string> history) const;
     // BIGRec's reference tokenizes these two parts separately and concatenates the ids;
-    // render() == instructionPart() + inputPart(history).
+    // render() == instructionPart() + inputPart(history). history_free: the whole prompt is the
+    // instruction part, the input part is empty.
     std::string instructionPart() const;
     std::string inputPart(std::span<const std::string> history) const;
 

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void badSyntheticSpec();
     void unknownModelPreset();
     void rq1TargetNeedsHistoryFreePrompt();
+    void rq1TargetFileNeedsADatasetFolder();
     void invalidJsonReportsPosition();
     void relativePathsFollowTheirFile();
     void everyExperimentFileResolves();
@@ -285,6 +286,19 @@ void TestExperimentConfig::rq1TargetNeedsHistoryFreePrompt() {
                  "\"history_free\", got \"bigrec\"");
 }
 
+// A synthetic dataset has no folder: its target is its own history counts (rq1_target "").
+void TestExperimentConfig::rq1TargetFileNeedsADatasetFolder() {
+    const fs::path dir = freshDir("rq1synthetic");
+    write(dir / "a.json", R"({"prompt_template": "history_free", "rq1_target": "t.json"})");
+    QCOMPARE(errorOf([&] { ExperimentConfig::load(dir / "a.json"); }),
+             (dir / "a.json").string() +
+                 ", field rq1_target: \"t.json\" is relative to the dataset folder, but the dataset "
+                 "is synthetic (no folder); leave rq1_target out to fit the dataset's "
+                 "training-history counts");
+    write(dir / "b.json", R"({"prompt_template": "history_free"})");
+    QCOMPARE(ExperimentConfig::load(dir / "b.json").rq1Target, std::string());
+}
+
 void TestExperimentConfig::invalidJsonReportsPosition() {
     const fs::path dir = freshDir("json");
     write(dir / "a.json", "{\n  \"seed\": 1,\n  \"epochs\" 3\n}");
@@ -352,6 +366,7 @@ FLOWER_TEST_MAIN(TestExperimentConfig, defaultsRoundTrip, changedValuesRoundTrip
                  unknownKeySuggestsClosest, unknownNestedKeyListsKnown, wrongTypeIsAnError,
                  outOfRangeIsAnError, batchNotMultipleOfMicroBatch, neverStoppingRunIsAnError,
                  badSyntheticSpec, unknownModelPreset, rq1TargetNeedsHistoryFreePrompt,
+                 rq1TargetFileNeedsADatasetFolder,
                  invalidJsonReportsPosition, relativePathsFollowTheirFile,
                  everyExperimentFileResolves)
 #ifdef FLOWER_TEST_QT

@@ -33,6 +33,7 @@ class TestPromptTemplate : public QObject {
 private Q_SLOTS:
     void bigRecByHand();
     void shortLayout();
+    void historyFreeLayout();
     void targetIsTitleThenTermination();
     void matchesGoldenPrompts();
     void rejectsUnknownLayout();
@@ -56,6 +57,21 @@ void TestPromptTemplate::shortLayout() {
     const auto p = PromptTemplate::fromName("short");
     const std::vector<std::string> history = {"A", "B"};
     QCOMPARE(p.render(history), std::string("History: A; B\nNext: "));
+}
+
+// The reference's without_history/gfn prompt (lightning_data.py, category "movie"), typed out.
+void TestPromptTemplate::historyFreeLayout() {
+    const auto p = PromptTemplate::fromName("history_free", "movies", "movie");
+    const std::vector<std::string> history = {"Ignored"};
+    const std::string expected =
+        "Below is an instruction that describes a task. Write a response that appropriately "
+        "completes the request.\n### Instruction:\nPlease recommend a movie to the user. Directly "
+        "output the title of the movie.\n### Response:\n";
+    QCOMPARE(p.render(history), expected);
+    QCOMPARE(p.render({}), expected);
+    QCOMPARE(p.instructionPart(), expected);
+    QCOMPARE(p.inputPart(history), std::string());
+    QCOMPARE(p.layoutName(), std::string("history_free"));
 }
 
 void TestPromptTemplate::targetIsTitleThenTermination() {
@@ -93,7 +109,8 @@ void TestPromptTemplate::rejectsUnknownLayout() {
     QVERIFY_THROWS_EXCEPTION(flower::Error, PromptTemplate::fromName("alpaca"));
 }
 
-FLOWER_TEST_MAIN(TestPromptTemplate, bigRecByHand, shortLayout, targetIsTitleThenTermination,
+FLOWER_TEST_MAIN(TestPromptTemplate, bigRecByHand, shortLayout, historyFreeLayout,
+                 targetIsTitleThenTermination,
                  matchesGoldenPrompts, rejectsUnknownLayout)
 #ifdef FLOWER_TEST_QT
 #include "test_prompt_template.moc"

@@ -1,0 +1,101 @@
+#include "core/train/rq1_evaluator.h"
+
+#include "core/util/error.h"
+
+#include <torch/torch.h>
+
+namespace flower::train {
+
+std::vector<MetricValue> distributionFitMetrics(const DistributionFitResult& fit,
+                                                const std::string& split) {
+    return {
+        {split, "js_title", 0, fit.title.js},
+        {split, "kl_tr_title", 0, fit.title.klTargetGenerated},
+        {split, "kl_rt_title", 0, fit.title.klGeneratedTarget},
+        {split, "js_token", 0, fit.token.js},
+        {split, "kl_tr_token", 0, fit.token.klTargetGenerated},
+        {split, "kl_rt_token", 0, fit.token.klGeneratedTarget},
+        {split, "samples", 0, static_cast<double>(fit.samples)},
+        {split, "out_of_set", 0, static_cast<double>(fit.outOfSet)},
+    };
+}
+
+Rq1Evaluator::Rq1Evaluator(DistributionFit fit, std::vector<std::string> titles,
+                           std::vector<text::TokenId> promptIds, TitleSampler sampler,
+                           Rq1EvaluatorOptions options, TitleDecoder decoder)
+    : fit_(std::move(fit)),
+      titles_(std::move(titles)),
+      prompt_(std::move(promptIds)),
+      sampler_(std::move(sampler)),
+      options_(std::move(options)),
+      decoder_(std::move(decoder)) {
+    if (titles_.size() != fit_.titleCount()) {
+        throw Error({"", 0, "titles"}, std::to_string(titles_.size()) + " names for " +
+                                           std::to_string(fit_.titleCount()) + " target titles");
+    }
+    if (prompt_.empty()) throw Error({"", 0, "prompt"}, "the prompt is empty");
+    if (!sampler_) throw Error({"", 0, "sampler"}, "no title sampler given");
+    if (options_.batchSize < 1 || options_.samples < 0 || sampleCount() < 1) {
+        throw Error({"", 0, "evaluation.samples"},
+                    "expected samples ≥ 0 (0 = tuning-set size ≥ 1) and batch size ≥ 1");
+    }
+}
+
+std::int64_t Rq1Evaluator::sampleCount() const {
+    return options_.samples > 0 ? options_.samples : options_.tuningSetSize;
+}
+
+EvaluationResult Rq1Evaluator::evaluate(model::Qwen2ForCausalLMImpl& model, std::int64_t step,
+                                        at::Generator& generator) {
+    torch::NoGradGuard noGrad;
+    const std::int64_t total = sampleCount();
+    const auto p = static_cast<std::int64_t>(prompt_.size());
+    const auto opts = torch::TensorOptions().dtype(torch::kInt64);
+    const torch::Tensor one =
+        torch::from_blob(const_cast<text::TokenId*>(prompt_.data()), {1, p}, torch::kInt32)
+            .to(torch::kInt64);  // [1, P]
+    last_.clear();
+    last_.reserve(static_cast<std::size_t>(total));
+    while (static_cast<std::int64_t>(last_.size()) < total) {
+        const std::int64_t b = std::min(options_.batchSize, total - static_cast<std::int64_t>(last_.size()));
+        const torch::Tensor ids = one.expand({b, p}).contiguous();  // [b, P]
+        const torch::Tensor mask = torch::ones({b, p}, opts);       // [b, P]
+        auto titles = sampler_(model, ids, mask, generator);
+        if (static_cast<std::int64_t>(titles.size()) != b) {
+            throw Error({"", 0, "sampler"}, "the title sampler returned " +
+                                                std::to_string(titles.size()) + " titles for " +
+                                                std::to_string(b) + " prompts");
+        }
+        for (auto& t : titles) last_.push_back(std::move(t));
+    }
+    lastFit_ = fit_.evaluate(last_);
+
+    EvaluationResult r;
+    r.metrics = distributionFitMetrics(lastFit_, options_.split);
+    using K = DivergenceValue::Kind;
+    for (bool token : {false, true}) {
+        const Divergences& d = token ? lastFit_.token : lastFit_.title;
+        r.divergences.push_back({token, K::KlTargetPolicy, d.klTargetGenerated});
+        r.divergences.push_back({token, K::KlPolicyTarget, d.klGeneratedTarget});
+        r.divergences.push_back({token, K::Js, d.js});
+    }
+    for (std::size_t i = 0; i < last_.size() && i < options_.keptSamples; ++i) {
+        SampleValue s;
+        s.promptId = 0;  // one prompt
+        const auto title = fit_.titleOf(last_[i]);
+        s.valid = title.has_value();
+        if (title) {
+            s.title = titles_[*title];
+        } else if (decoder_) {
+            s.title = decoder_(last_[i]);
+        } else {
+            for (auto id : last_[i]) s.title += (s.title.empty() ? "[" : " ") + std::to_string(id);
+            s.title += "]";
+        }
+        r.samples.push_back(std::move(s));
+    }
+    (void)step;
+    return r;
+}
+
+}  // namespace flower::train

@@ -1,0 +1,78 @@
+// Rq1Evaluator: the paper's RQ1 measurement as a train::Evaluator. It draws `samples` titles
+// from the policy for the fixed history-free prompt (trie-constrained sampling at the
+// configured temperature — supplied as a TitleSampler, normally a lambda around
+// sampleTitles() of core/train/trie_sampler.h), then compares them with the target counts
+// through DistributionFit at title and token level.
+// Results: six DivergenceValues and the same values as MetricValues of split "valid":
+//   js_title, kl_tr_title (KL(T‖R)), kl_rt_title (KL(R‖T)), js_token, kl_tr_token, kl_rt_token,
+//   plus samples and out_of_set (generations that are not a target title, dropped at title
+//   level); the first `keptSamples` generations as SampleValues. The validation loss is the
+//   trainer's, not added here.
+// Randomness: only `generator`, passed to the sampler. Runs on the worker thread; the sampler
+// decides batching per call (it gets `batchSize` copies of the prompt, the last call fewer).
+// Failure: flower::Error when the sampler returns another number of titles than prompts.
+#pragma once
+
+#include "core/text/token_id.h"
+#include "core/train/distribution_fit.h"
+#include "core/train/evaluator.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace flower::train {
+
+// One generated title per prompt row: token ids in the model's id space, termination excluded.
+// promptIds/promptMask: [B, P] int64 (left-padded; here all rows are the same prompt).
+using TitleSampler = std::function<std::vector<std::vector<text::TokenId>>(
+    model::Qwen2ForCausalLMImpl& model, const at::Tensor& promptIds, const at::Tensor& promptMask,
+    at::Generator& generator)>;
+
+// Text of a generation for the samples table (e.g. tokenizer.decode(vocabulary.toTokenizer(ids))).
+using TitleDecoder = std::function<std::string(std::span<const text::TokenId> ids)>;
+
+struct Rq1EvaluatorOptions {
+    std::int64_t samples = 0;          // evaluation.samples; 0 = tuningSetSize
+    std::int64_t tuningSetSize = 6400; // the reference's 6,400 for 100 titles
+    std::int64_t batchSize = 64;       // prompts per sampler call
+    std::size_t keptSamples = 20;      // generations kept as SampleValues
+    std::string split = "valid";       // split name of the metrics
+};
+
+class Rq1Evaluator : public Evaluator {
+public:
+    // promptIds: the history-free prompt in the model's id space (HistoryFreeData::promptIds()).
+    // titles: names of the fit's target titles, in its order (for the samples table).
+    Rq1Evaluator(DistributionFit fit, std::vector<std::string> titles,
+                 std::vector<text::TokenId> promptIds, TitleSampler sampler,
+                 Rq1EvaluatorOptions options = {}, TitleDecoder decoder = {});
+
+    EvaluationResult evaluate(model::Qwen2ForCausalLMImpl& model, std::int64_t step,
+                              at::Generator& generator) override;
+
+    // The generations of the last evaluate() (for tests and the demo's table).
+    const std::vector<std::vector<text::TokenId>>& lastGenerations() const { return last_; }
+    const DistributionFitResult& lastFit() const { return lastFit_; }
+    std::int64_t sampleCount() const;
+
+private:
+    DistributionFit fit_;
+    std::vector<std::string> titles_;
+    std::vector<text::TokenId> prompt_;
+    TitleSampler sampler_;
+    Rq1EvaluatorOptions options_;
+    TitleDecoder decoder_;
+    std::vector<std::vector<text::TokenId>> last_;
+    DistributionFitResult lastFit_;
+};
+
+// The six divergences and two counts as metrics of `split` (what Rq1Evaluator reports).
+std::vector<MetricValue> distributionFitMetrics(const DistributionFitResult& fit,
+                                                const std::string& split);
+
+}  // namespace flower::train

@@ -1,0 +1,124 @@
+// Rq1Evaluator with a scripted sampler: sample count (0 = tuning-set size), batching of the
+// prompt, the metrics and divergences equal DistributionFit on the same generations, samples
+// kept with titles, out-of-set decoding, a sampler that returns too few titles.
+#include "core/model/qwen2_for_causal_lm.h"
+#include "core/model/qwen2_presets.h"
+#include "core/train/rq1_evaluator.h"
+#include "core/util/error.h"
+#include "tests/support/flower_test.h"
+
+#include <torch/torch.h>
+
+using namespace flower::train;
+using Ids = std::vector<TokenId>;
+
+namespace {
+// Cycles {1,2}, {1,3}, {4}, {9} ({9} is out of set); records the batch sizes it was asked for.
+struct Script {
+    std::vector<std::int64_t> calls;
+    std::size_t next = 0;
+    Ids prompt;
+    bool promptsOk = true;
+
+    TitleSampler sampler() {
+        return [this](flower::model::Qwen2ForCausalLMImpl&, const at::Tensor& ids,
+                      const at::Tensor& mask, at::Generator&) {
+            static const std::vector<Ids> cycle = {{1, 2}, {1, 3}, {4}, {9}};
+            calls.push_back(ids.size(0));
+            for (std::int64_t r = 0; r < ids.size(0); ++r) {
+                const auto row = ids[r].contiguous();
+                promptsOk = promptsOk && Ids(row.data_ptr<std::int64_t>(), row.data_ptr<std::int64_t>() + row.numel()) == prompt &&
+                            mask[r].sum().item<std::int64_t>() == static_cast<std::int64_t>(prompt.size());
+            }
+            std::vector<Ids> out;
+            for (std::int64_t r = 0; r < ids.size(0); ++r) out.push_back(cycle[next++ % cycle.size()]);
+            return out;
+        };
+    }
+};
+
+DistributionFit tinyFit() { return DistributionFit({{1, 2}, {1, 3}, {4}}, {2, 1, 1}); }
+}  // namespace
+
+class TestRq1Evaluator : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void metricsEqualTheFit();
+    void zeroSamplesMeansTuningSetSize();
+    void samplerReturningTooFewIsAnError();
+};
+
+void TestRq1Evaluator::metricsEqualTheFit() {
+    flower::model::Qwen2ForCausalLMImpl model(flower::model::qwen2Preset("nano", 16));
+    Script script;
+    script.prompt = {7, 8, 5};
+    Rq1EvaluatorOptions o;
+    o.samples = 10;
+    o.batchSize = 4;
+    o.keptSamples = 5;
+    Rq1Evaluator ev(tinyFit(), {"A", "B", "C"}, script.prompt, script.sampler(), o,
+                    [](std::span<const TokenId> ids) { return "decoded " + std::to_string(ids.size()); });
+    auto gen = at::detail::createCPUGenerator(1);
+    const EvaluationResult r = ev.evaluate(model, 100, gen);
+    QCOMPARE(script.calls, (std::vector<std::int64_t>{4, 4, 2}));
+    QVERIFY(script.promptsOk);
+    // 10 generations: {1,2} ×3, {1,3} ×3, {4} ×2, {9} ×2.
+    std::vector<Ids> gens;
+    for (int i = 0; i < 10; ++i) gens.push_back(std::vector<Ids>{{1, 2}, {1, 3}, {4}, {9}}[i % 4]);
+    const DistributionFitResult expected = tinyFit().evaluate(gens);
+    QCOMPARE(expected.titleCounts, (std::vector<std::int64_t>{3, 3, 2}));
+    QCOMPARE(*r.find("valid/js_title"), expected.title.js);
+    QCOMPARE(*r.find("valid/kl_tr_title"), expected.title.klTargetGenerated);
+    QCOMPARE(*r.find("valid/kl_rt_title"), expected.title.klGeneratedTarget);
+    QCOMPARE(*r.find("valid/js_token"), expected.token.js);
+    QCOMPARE(*r.find("valid/kl_tr_token"), expected.token.klTargetGenerated);
+    QCOMPARE(*r.find("valid/kl_rt_token"), expected.token.klGeneratedTarget);
+    QCOMPARE(*r.find("valid/samples"), 10.0);
+    QCOMPARE(*r.find("valid/out_of_set"), 2.0);
+    QCOMPARE(r.divergences.size(), std::size_t{6});
+    QCOMPARE(r.divergences[5].value, expected.token.js);
+    QVERIFY(r.divergences[5].tokenLevel && r.divergences[5].kind == DivergenceValue::Kind::Js);
+    QCOMPARE(r.divergences[0].value, expected.title.klTargetGenerated);
+    QVERIFY(!r.divergences[0].tokenLevel && r.divergences[0].kind == DivergenceValue::Kind::KlTargetPolicy);
+    QCOMPARE(r.samples.size(), std::size_t{5});
+    QCOMPARE(r.samples[0].title, std::string("A"));
+    QVERIFY(r.samples[0].valid);
+    QCOMPARE(r.samples[3].title, std::string("decoded 1"));
+    QVERIFY(!r.samples[3].valid);
+    QCOMPARE(ev.lastGenerations().size(), std::size_t{10});
+}
+
+void TestRq1Evaluator::zeroSamplesMeansTuningSetSize() {
+    flower::model::Qwen2ForCausalLMImpl model(flower::model::qwen2Preset("nano", 16));
+    Script script;
+    script.prompt = {3};
+    Rq1EvaluatorOptions o;
+    o.samples = 0;
+    o.tuningSetSize = 130;
+    o.batchSize = 64;
+    Rq1Evaluator ev(tinyFit(), {"A", "B", "C"}, script.prompt, script.sampler(), o);
+    auto gen = at::detail::createCPUGenerator(1);
+    const auto r = ev.evaluate(model, 0, gen);
+    QCOMPARE(script.calls, (std::vector<std::int64_t>{64, 64, 2}));
+    QCOMPARE(*r.find("valid/samples"), 130.0);
+    QCOMPARE(r.samples[3].title, std::string("[9]"));  // no decoder: the ids
+}
+
+void TestRq1Evaluator::samplerReturningTooFewIsAnError() {
+    flower::model::Qwen2ForCausalLMImpl model(flower::model::qwen2Preset("nano", 16));
+    Rq1EvaluatorOptions o;
+    o.samples = 4;
+    Rq1Evaluator ev(tinyFit(), {"A", "B", "C"}, {3},
+                    [](flower::model::Qwen2ForCausalLMImpl&, const at::Tensor&, const at::Tensor&,
+                       at::Generator&) { return std::vector<Ids>{{4}}; },
+                    o);
+    auto gen = at::detail::createCPUGenerator(1);
+    QVERIFY_THROWS_EXCEPTION(flower::Error, ev.evaluate(model, 0, gen));
+    QVERIFY_THROWS_EXCEPTION(flower::Error, Rq1Evaluator(tinyFit(), {"A"}, {3}, Script().sampler(), o));
+}
+
+FLOWER_TEST_MAIN(TestRq1Evaluator, metricsEqualTheFit, zeroSamplesMeansTuningSetSize,
+                 samplerReturningTooFewIsAnError)
+#ifdef FLOWER_TEST_QT
+#include "test_rq1_evaluator.moc"
+#endif
