@@ -52,6 +52,28 @@ void addScaled(std::vector<std::pair<std::string, double>>& into,
 
 using Clock = std::chrono::steady_clock;
 
+// MetricValue::key() built by appending: GCC 12 reports a false -Wstringop-overflow for the
+// inlined `"@" + std::to_string(k)` of the header's version.
+std::string metricKey(const MetricValue& m) {
+    std::string key = m.split;
+    key += '/';
+    key += m.metric;
+    if (m.k > 0) {
+        key += '@';
+        key += std::to_string(m.k);
+    }
+    return key;
+}
+
+std::optional<double> findMetric(const EvaluationResult& result, const std::string& key) {
+    for (const auto& m : result.metrics) {
+        if (metricKey(m) == key) {
+            return m.value;
+        }
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 TrainerOptions TrainerOptions::fromConfig(const run::ExperimentConfig& config,
@@ -110,6 +132,7 @@ struct Trainer::Impl {
     std::int64_t stepsPerEpoch = 0;
     std::int64_t totalSteps = 0;
     std::unique_ptr<LrSchedule> schedule;
+    bool restored = false;         // restore() set the generators; train() must not reseed
     std::int64_t orderEpoch = -1;  // epoch whose order is cached
     std::vector<std::int64_t> order;
     // Per micro-batch record of the update in progress, for the non-finite diagnostic.
@@ -169,7 +192,6 @@ Trainer::Trainer(model::Qwen2ForCausalLM model, std::shared_ptr<Objective> objec
                             .betas({opt.beta1, opt.beta2})
                             .weight_decay(opt.weightDecay));
     d_->generator = at::make_generator<at::CPUGeneratorImpl>(d_->options.seed);
-    torch::manual_seed(d_->options.seed);
 }
 
 Trainer::~Trainer() = default;
@@ -205,6 +227,7 @@ void Trainer::restore(const fs::path& checkpointDir) {
     RngState rng;
     d_->position = TrainingCheckpoint::read(checkpointDir, *d_->model, *d_->optimizer, rng);
     rng.restore(d_->generator);
+    d_->restored = true;
     if (d_->position.step > d_->totalSteps) {
         throw Error({checkpointDir.string(), 0, "step"},
                     "the checkpoint is at step " + std::to_string(d_->position.step) +
@@ -321,13 +344,13 @@ bool Trainer::Impl::evaluate(const TrainerHooks& hooks, double epoch) {
     }
     const std::string& key = options.earlyStopping.metric;
     if (!key.empty()) {
-        event.monitored = event.result.find(key);
+        event.monitored = findMetric(event.result, key);
     }
     // Early stopping cannot work without its metric; best-checkpoint selection just skips.
     if (!event.monitored && options.earlyStopping.patience > 0) {
         std::string reported;
         for (const auto& m : event.result.metrics) {
-            reported += (reported.empty() ? "" : ", ") + m.key();
+            reported += (reported.empty() ? "" : ", ") + metricKey(m);
         }
         throw Error({"", 0, "early_stopping.metric"},
                     "the evaluation reports no \"" + key + "\" (it reports: " +
@@ -357,6 +380,12 @@ bool Trainer::Impl::evaluate(const TrainerHooks& hooks, double epoch) {
 TrainResult Trainer::train(const TrainerHooks& hooks) {
     Impl& d = *d_;
     d.model->train();
+    if (!d.restored && d.position.step == 0) {
+        // torch's default generator is process-wide: seed it when the run starts, not when the
+        // trainer is built, so that two trainers built side by side train alike.
+        torch::manual_seed(d.options.seed);
+    }
+    d.restored = false;
     TrainResult result;
     const fs::path last = lastCheckpointDir();
     const auto sessionStart = Clock::now();
