@@ -1,0 +1,87 @@
+// TrainingCheckpoint: everything a run needs to continue exactly where it stopped, as one
+// directory:
+//   config.json + model.safetensors   the policy in the Hugging Face layout (saveQwen2), so
+//                                     `loadQwen2(dir)` and Python's from_pretrained read it
+//   optimizer.safetensors             AdamW exp_avg / exp_avg_sq per parameter, by HF name
+//   rng.safetensors                   the sampling generator's and torch's default CPU
+//                                     generator's states (uint8)
+//   trainer_state.json                data position, optimiser step counts, early-stopping
+//                                     state; written last, so its presence marks a whole checkpoint
+//   experiment.json, vocabulary_map.json   copies of the run's config / vocabulary, when given
+// No pickles: every file is safetensors or JSON.
+//
+// Atomicity: write() fills `<dir>.tmp-<pid>` and renames it over `<dir>`; the previous
+// checkpoint is moved to `<dir>.old-<pid>` first and deleted only after the new one is in
+// place. resolve() finds the old one if a crash fell between the two renames; stale `.tmp-*`
+// folders of a crashed write are ignored by readers and removed by the next write.
+// Failure: flower::Error naming the directory and file (missing, incomplete, a tensor of the
+// wrong shape, a parameter the model does not have).
+#pragma once
+
+#include <ATen/core/Generator.h>
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace torch::optim {
+class AdamW;
+}
+namespace flower::model {
+class Qwen2ForCausalLMImpl;
+}
+
+namespace flower::train {
+
+// Where the trainer stands: enough to resume bit-for-bit on the CPU.
+struct TrainingPosition {
+    std::int64_t step = 0;            // optimiser updates done
+    std::int64_t epoch = 0;           // epoch in progress (0-based)
+    std::int64_t indexInEpoch = 0;    // examples of this epoch's permutation consumed
+    std::optional<double> bestMetric; // best monitored value so far
+    std::int64_t bestStep = -1;       // step of bestMetric, -1 = none
+    int evaluationsWithoutImprovement = 0;  // early-stopping patience counter
+    std::int64_t lastEvaluatedStep = -1;    // avoids evaluating one step twice
+    std::int64_t tokens = 0;          // tokens processed so far (throughput statistics)
+};
+
+// Generator states (uint8 CPU tensors from at::Generator::get_state()).
+struct RngState {
+    at::Tensor sampling;      // the objective's sampling generator
+    at::Tensor torchDefault;  // torch's default CPU generator
+
+    // Current states of `sampling` and the default CPU generator.
+    static RngState capture(at::Generator& sampling);
+    // Sets both generators back to these states.
+    void restore(at::Generator& sampling) const;
+};
+
+struct CheckpointExtras {
+    std::string experimentJson;                // written as experiment.json when not empty
+    std::filesystem::path vocabularyMapFile;   // copied as vocabulary_map.json when not empty
+};
+
+class TrainingCheckpoint {
+public:
+    // Writes a whole checkpoint atomically to `dir` (see the header comment).
+    static void write(const std::filesystem::path& dir, model::Qwen2ForCausalLMImpl& model,
+                      const torch::optim::AdamW& optimizer, const TrainingPosition& position,
+                      const RngState& rng, const CheckpointExtras& extras = {});
+
+    // The directory holding the whole checkpoint for `dir` (`dir` itself, or the `.old-*`
+    // copy left by a crash between the renames); nullopt when there is none.
+    static std::optional<std::filesystem::path> resolve(const std::filesystem::path& dir);
+
+    // Loads weights into `model`, moments into `optimizer` (built over model.parameters()),
+    // the generator states into `rng` and returns the position. Throws flower::Error.
+    static TrainingPosition read(const std::filesystem::path& dir,
+                                 model::Qwen2ForCausalLMImpl& model,
+                                 torch::optim::AdamW& optimizer, RngState& rng);
+
+    // Only the position (for listings and `flower resume` messages).
+    static TrainingPosition readPosition(const std::filesystem::path& dir);
+};
+
+}  // namespace flower::train
