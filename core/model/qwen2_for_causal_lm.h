@@ -37,6 +37,12 @@ public:
     // named_parameters() order from `seed`, so the weights are the same on every device.
     void initWeights(std::uint64_t seed);
 
+    // Gradient checkpointing of the decoder layers (off by default; Qwen2Model and
+    // layer_checkpoint.h): trades about one extra forward for keeping one [B, T, D] tensor per
+    // layer instead of all its intermediates. Not a Hugging Face config field; not saved.
+    void setGradientCheckpointing(bool on) { model->setGradientCheckpointing(on); }
+    bool gradientCheckpointing() const { return model->gradientCheckpointing(); }
+
     const Qwen2Config& config() const { return config_; }
     // Parameters counted once (a tied head is not counted twice).
     std::int64_t parameterCount() const;

@@ -1,6 +1,7 @@
 #include "core/model/qwen2_model.h"
 
 #include "core/model/kv_cache.h"
+#include "core/model/layer_checkpoint.h"
 #include "core/model/rotary_embedding.h"
 
 #include <torch/torch.h>
@@ -48,8 +49,12 @@ torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
     ctx.bias = torch::zeros({B, 1, 1, T, S}, h.options())
                    .masked_fill(ctx.allowed.logical_not().unsqueeze(1),
                                 -std::numeric_limits<double>::infinity());           // [B, 1, 1, T, S]
+    // A cache would be filled again by the recomputation, and without grad mode there is no
+    // backward to recompute for: both take the plain path.
+    const bool checkpoint = gradientCheckpointing_ && cache == nullptr && torch::GradMode::is_enabled();
     for (std::size_t i = 0; i < blocks_.size(); ++i) {
-        h = blocks_[i]->forward(h, ctx, cache, static_cast<std::int64_t>(i));
+        h = checkpoint ? checkpointedLayerForward(blocks_[i], h, ctx)
+                       : blocks_[i]->forward(h, ctx, cache, static_cast<std::int64_t>(i));
     }
     return norm(h);
 }
