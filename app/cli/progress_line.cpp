@@ -73,6 +73,7 @@ void ProgressLine::clearBar() {
 }
 
 void ProgressLine::update(const ProgressState& state) {
+    std::lock_guard lock(mutex_);
     const bool last = state.totalSteps > 0 && state.step >= state.totalSteps;
     if (!terminal_) {
         if (state.step % plainEvery_ == 0 || last) {
@@ -96,6 +97,7 @@ void ProgressLine::update(const ProgressState& state) {
 }
 
 void ProgressLine::message(const std::string& text) {
+    std::lock_guard lock(mutex_);
     clearBar();
     std::fprintf(out_, "%s\n", text.c_str());
     if (terminal_ && !lastBar_.empty()) {
@@ -106,6 +108,7 @@ void ProgressLine::message(const std::string& text) {
 }
 
 void ProgressLine::finish() {
+    std::lock_guard lock(mutex_);
     if (terminal_ && barShown_) {
         std::fputs("\n", out_);
         barShown_ = false;

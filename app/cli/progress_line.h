@@ -2,12 +2,14 @@
 // in place (a bar, step/total, epoch, the losses, tokens/s, ETA), at most 10 times a second; when
 // stdout is a pipe or a file, plain lines instead — one every `plainEvery` steps and at the
 // last step — so logs stay readable and diffable. Messages (evaluations, checkpoints) print
-// above the bar. Not thread-safe: call it from one thread (the CLI forwards events to it).
+// above the bar. Thread-safe: the training worker updates it while the main thread may print
+// a message (Ctrl-C).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +41,7 @@ public:
 
 private:
     void clearBar();
+    std::mutex mutex_;
     std::FILE* out_;
     bool terminal_;
     std::int64_t plainEvery_;

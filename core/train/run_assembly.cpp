@@ -1,0 +1,216 @@
+#include "core/train/run_assembly.h"
+
+#include "core/data/dataset.h"
+#include "core/data/popularity.h"
+#include "core/data/popularity_groups.h"
+#include "core/flow/flow_table.h"
+#include "core/flow/reward_variant.h"
+#include "core/flow/title_trie.h"
+#include "core/model/qwen2_checkpoint.h"
+#include "core/model/qwen2_presets.h"
+#include "core/run/resource_locator.h"
+#include "core/text/prompt_template.h"
+#include "core/text/tokenizer.h"
+#include "core/text/vocabulary_map.h"
+#include "core/train/bigrec_data.h"
+#include "core/train/corpus_vocabulary.h"
+#include "core/train/distribution_fit.h"
+#include "core/train/flower_objective.h"
+#include "core/train/history_free_data.h"
+#include "core/train/ifair_objective.h"
+#include "core/train/model_trie.h"
+#include "core/train/rq1_evaluator.h"
+#include "core/train/rq1_target.h"
+#include "core/train/sft_objective.h"
+#include "core/train/trie_sampler.h"
+#include "core/train/validation_evaluator.h"
+#include "core/util/error.h"
+#include "core/util/paths.h"
+
+#include <torch/torch.h>
+
+#include <sstream>
+
+namespace flower::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The reference's tuning-set sizes (without_history/base_line/data/train_{100,1500}.json):
+// 6,400 rows for the 100-movie target, 12,800 for 1,500.
+std::int64_t rq1TuningSetSize(std::size_t titles) { return titles <= 100 ? 6400 : 12800; }
+
+// A synthetic spec is generated in memory; anything else is a folder of one of the layouts
+// core/data reads.
+data::Dataset loadConfiguredDataset(const run::ExperimentConfig& c) {
+    if (run::isSyntheticSpec(c.dataset)) {
+        return data::generateSynthetic(run::parseSyntheticSpec(c.dataset)).dataset;
+    }
+    return data::loadDataset(run::resolveDatasetDir(c.dataset));
+}
+
+model::Qwen2ForCausalLM buildModel(const run::ExperimentConfig& c,
+                                   const text::VocabularyMap* vocabulary, const std::string& device) {
+    const auto dtype = c.dtype == run::DType::BFloat16 ? torch::kBFloat16 : torch::kFloat32;
+    if (run::isModelPreset(c.model)) {
+        model::Qwen2ForCausalLM m(
+            model::qwen2Preset(c.model, static_cast<std::int64_t>(vocabulary->size())));
+        m->initWeights(static_cast<std::uint64_t>(c.seed));
+        m->to(torch::Device(device), dtype);
+        return m;
+    }
+    model::LoadOptions options;
+    options.dtype = dtype;
+    options.device = torch::Device(device);
+    return model::loadQwen2(run::resolveModelDir(c.model), options);
+}
+
+flow::RewardVariant rewardVariantOf(const run::ExperimentConfig& c) {
+    return flow::RewardVariant::fromName(run::toString(c.rewardVariant));
+}
+
+std::shared_ptr<Objective> buildObjective(const run::ExperimentConfig& c, const flow::FlowTable& flows,
+                                          const data::Dataset* dataset) {
+    switch (c.method) {
+        case run::Method::Sft:
+        case run::Method::SftTemperature:  // trains as SFT; the temperature acts when decoding
+            return std::make_shared<SftObjective>();
+        case run::Method::IFairLrs: {
+            if (dataset == nullptr) {
+                throw Error({"", 0, "method"}, "ifairlrs reweights by popularity groups of a "
+                                               "recommendation dataset; history_free runs have none");
+            }
+            const data::Popularity popularity(dataset->catalog, dataset->train);
+            const data::PopularityGroups groups(popularity, 8);
+            return std::make_shared<IfairObjective>(IfairObjective::weightsFrom(
+                groups.historyDistribution(dataset->catalog, dataset->train),
+                groups.targetDistribution(dataset->catalog, dataset->train)));
+        }
+        case run::Method::Flower: {
+            FlowerOptions options;
+            options.lambda = c.lambda;
+            options.subtbLambda = c.subtbLambda;
+            options.granularity = c.granularity;
+            return std::make_shared<FlowerObjective>(flows, rewardVariantOf(c), options);
+        }
+    }
+    throw Error({"", 0, "method"}, "unknown method");
+}
+
+}  // namespace
+
+RunAssembly assembleRun(const run::ExperimentConfig& config) {
+    RunAssembly a;
+    a.config = config;
+    a.device = run::resolveDevice(config.device);
+    const fs::path tokenizerPath =
+        config.tokenizer.empty() ? util::defaultTokenizerPath() : fs::path(config.tokenizer);
+    auto tokenizer = std::make_shared<text::Tokenizer>(text::Tokenizer::fromFile(tokenizerPath));
+    a.tokenizer = tokenizer;
+    const auto newline = tokenizer->encode("\n");
+    if (newline.size() != 1) {
+        throw Error({tokenizerPath.string(), 0, "tokenizer"},
+                    "\"\\n\" must be one token (the termination token of every title)");
+    }
+    const text::TokenId termination = newline[0];
+    const text::PromptTemplate prompt = text::PromptTemplate::fromName(config.promptTemplate);
+    const bool compact = run::isModelPreset(config.model);
+
+    data::Dataset dataset;
+    const bool historyFree = config.promptTemplate == "history_free";
+    ModelTrie modelTrie;
+    std::shared_ptr<Evaluator> inner;
+    if (historyFree) {
+        // RQ1: only the target set matters; a folder dataset need not hold splits at all.
+        fs::path dir;
+        if (run::isSyntheticSpec(config.dataset)) {
+            dataset = loadConfiguredDataset(config);
+        } else {
+            dir = run::resolveDatasetDir(config.dataset);
+        }
+        const Rq1Target target = resolveRq1Target(config.rq1Target, dir, dataset);
+        if (compact) {
+            a.vocabulary = std::make_shared<text::VocabularyMap>(
+                historyFreeVocabulary(target, *tokenizer, prompt, termination));
+        }
+        HistoryFreeOptions options;
+        options.examples = rq1TuningSetSize(target.size());
+        options.seed = static_cast<std::uint64_t>(config.seed);
+        options.termination = termination;
+        auto data = std::make_shared<HistoryFreeData>(target, *tokenizer, prompt, options,
+                                                      a.vocabulary.get());
+        a.data = data;
+        modelTrie = ModelTrie::forRq1Target(target, *tokenizer, termination, a.vocabulary.get());
+
+        std::vector<std::vector<text::TokenId>> titleTokens;
+        for (std::size_t i = 0; i < data->titleCount(); ++i) {
+            const auto t = data->titleTarget(i);
+            titleTokens.emplace_back(t.begin(), t.end() - 1);  // termination excluded
+        }
+        Rq1EvaluatorOptions evalOptions;
+        evalOptions.samples = config.evaluation.samples;
+        evalOptions.tuningSetSize = options.examples;
+        const double temperature = config.evaluation.temperature;
+        auto trie = std::make_shared<const flow::TitleTrie>(modelTrie.trie);
+        a.trie = trie;
+        TitleSampler sampler = [trie, temperature](model::Qwen2ForCausalLMImpl& m,
+                                                   const at::Tensor& ids, const at::Tensor& mask,
+                                                   at::Generator& generator) {
+            const SampledTitles s = sampleTitles(m, *trie, ids, mask, temperature, generator);
+            std::vector<std::vector<text::TokenId>> out(static_cast<std::size_t>(s.size()));
+            const auto tokens = s.tokens.accessor<std::int64_t, 2>();
+            const auto lengths = s.lengths.accessor<std::int64_t, 1>();
+            for (std::int64_t r = 0; r < s.size(); ++r) {
+                std::int64_t n = lengths[r];
+                if (n > 0 && tokens[r][n - 1] == trie->terminationToken()) --n;  // drop ⊤
+                for (std::int64_t t = 0; t < n; ++t) {
+                    out[static_cast<std::size_t>(r)].push_back(static_cast<text::TokenId>(tokens[r][t]));
+                }
+            }
+            return out;
+        };
+        auto vocabulary = a.vocabulary;
+        TitleDecoder decoder = [tokenizer, vocabulary](std::span<const text::TokenId> ids) {
+            return vocabulary ? tokenizer->decode(vocabulary->toTokenizer(ids)) : tokenizer->decode(ids);
+        };
+        const auto promptIds = data->promptIds();
+        inner = std::make_shared<Rq1Evaluator>(
+            DistributionFit(std::move(titleTokens), target.counts), target.titles,
+            std::vector<text::TokenId>(promptIds.begin(), promptIds.end()), std::move(sampler),
+            evalOptions, std::move(decoder));
+    } else {
+        dataset = loadConfiguredDataset(config);
+        if (compact) {
+            a.vocabulary = std::make_shared<text::VocabularyMap>(
+                bigRecVocabulary(dataset, *tokenizer, prompt, termination));
+        }
+        BigRecOptions options;
+        options.termination = termination;
+        a.data = std::make_shared<BigRecData>(dataset, *tokenizer, prompt, options, a.vocabulary.get());
+        modelTrie = ModelTrie::forCatalogue(dataset, *tokenizer, termination, a.vocabulary.get());
+        a.trie = std::make_shared<const flow::TitleTrie>(modelTrie.trie);
+    }
+    a.terminationId = a.vocabulary ? a.vocabulary->toCompact(termination) : termination;
+    a.flows = std::make_shared<flow::FlowTable>(*a.trie, modelTrie.rewards, config.rewardSmoothing);
+    a.model = buildModel(config, a.vocabulary.get(), a.device);
+    a.objective = buildObjective(config, *a.flows, historyFree ? nullptr : &dataset);
+    a.evaluator = std::make_shared<ValidationEvaluator>(a.objective, a.data, config.microBatchSize,
+                                                        std::move(inner));
+    return a;
+}
+
+std::string RunAssembly::describe() const {
+    std::ostringstream out;
+    out << "data: " << data->size(Split::Train) << " train / " << data->size(Split::Valid)
+        << " valid examples (" << config.promptTemplate << ")\n";
+    out << "vocabulary: "
+        << (vocabulary ? std::to_string(vocabulary->size()) + " compact ids"
+                       : std::string("the tokenizer's"))
+        << "; prefix tree: " << trie->titleCount() << " titles, " << trie->nodeCount() << " nodes\n";
+    out << "model: " << config.model << ", " << model->parameterCount() << " parameters on " << device
+        << "; objective: " << objective->name() << "\n";
+    return out.str();
+}
+
+}  // namespace flower::train
