@@ -1,0 +1,280 @@
+// FlowerObjective and the branched teacher forcing it stands on:
+//   - continuationLogProbs with the prompt cache duplicated for two continuations equals separate
+//     full forwards over [prompt + continuation], values and gradients;
+//   - log R_t hand-computed on the 5-title tree (complete-title prefixes, −15, zero flow);
+//   - loss/subtb equals the SubTB of the same samples rebuilt from full forwards;
+//   - λ = 0, finite, ∞ combine the terms as eq. 12 says;
+//   - the loss's gradient matches central finite differences in float64;
+//   - refused configurations.
+#include "core/flow/flow_table.h"
+#include "core/train/continuation_log_probs.h"
+#include "core/train/flower_objective.h"
+#include "core/train/sft_objective.h"
+#include "core/train/subtb_loss.h"
+#include "core/train/trie_sampler.h"
+#include "core/util/error.h"
+#include "tests/core/train/batch_fixtures.h"
+#include "tests/support/flower_test.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace flower;
+
+namespace {
+
+const std::vector<double> kRewards = {1, 2, 3, 4, 5};  // [1,2] [1,3] [1,3,4] [5] [6,7]
+
+bool near(double a, double b, double tol) { return std::abs(a - b) <= tol * std::max(1.0, std::abs(b)); }
+
+train::FlowerOptions options(double lambda) {
+    train::FlowerOptions o;
+    o.lambda = lambda;
+    return o;
+}
+
+}  // namespace
+
+class TestFlowerObjective : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void branchedLogProbsEqualFullForwards();
+    void branchedGradientsEqualFullForwards();
+    void logRewardsByHand();
+    void zeroFlowCountsAsPenalty();
+    void subtbEqualsRebuiltFromFullForwards();
+    void lambdaCombinesTerms();
+    void gradientMatchesFiniteDifferences();
+    void rejectsBadConfiguration();
+};
+
+void TestFlowerObjective::branchedLogProbsEqualFullForwards() {
+    const auto batch = test::smallBatch();
+    auto policy = test::nanoPolicy(7);
+    // Two continuations per prompt: the targets, then other titles of other lengths.
+    const auto other = torch::tensor({{5, 0, 0, 0, 0}, {1, 3, 4, 0, 0}, {1, 2, 0, 0, 0}}, torch::kLong);
+    const auto otherMask = torch::tensor({{1, 1, 0, 0, 0}, {1, 1, 1, 1, 0}, {1, 1, 1, 0, 0}}, torch::kLong);
+    const auto cont = torch::cat({torch::cat({batch.targetIds, torch::zeros({3, 1}, torch::kLong)}, 1), other});
+    const auto mask = torch::cat({torch::cat({batch.targetMask, torch::zeros({3, 1}, torch::kLong)}, 1), otherMask});
+    const auto lp = train::continuationLogProbs(*policy, batch.promptIds, batch.promptMask, cont, mask, test::kTerm);
+    QCOMPARE(lp.token.size(0), std::int64_t{6});
+    for (std::int64_t r = 0; r < 6; ++r) {
+        const std::int64_t b = r % 3;
+        const at::Tensor prompt = batch.promptIds[b].index({batch.promptMask[b].to(torch::kBool)});
+        const at::Tensor c = cont[r].index({mask[r].to(torch::kBool)});
+        const at::Tensor seq = torch::cat({prompt, c}).unsqueeze(0);
+        const at::Tensor logp = torch::log_softmax(policy->forward(seq), -1).squeeze(0);  // [S, V]
+        const std::int64_t P = prompt.size(0);
+        for (std::int64_t t = 0; t < cont.size(1); ++t) {
+            if (mask[r][t].item<std::int64_t>() == 0) {
+                QCOMPARE(lp.token[r][t].item<double>(), 0.0);
+                QCOMPARE(lp.termination[r][t].item<double>(), 0.0);
+                continue;
+            }
+            const double tok = logp[P - 1 + t][c[t]].item<double>();
+            const double term = logp[P - 1 + t][test::kTerm].item<double>();
+            QVERIFY2(std::abs(lp.token[r][t].item<double>() - tok) <= 1e-5,
+                     ("row " + std::to_string(r) + " t " + std::to_string(t)).c_str());
+            QVERIFY(std::abs(lp.termination[r][t].item<double>() - term) <= 1e-5);
+        }
+    }
+}
+
+void TestFlowerObjective::branchedGradientsEqualFullForwards() {
+    const auto batch = test::smallBatch();
+    auto policy = test::nanoPolicy(7, torch::kDouble);
+    const auto cont = torch::cat({batch.targetIds, batch.targetIds.flip(0)});
+    const auto mask = torch::cat({batch.targetMask, batch.targetMask.flip(0)});
+    const auto lp = train::continuationLogProbs(*policy, batch.promptIds, batch.promptMask, cont, mask);
+    (lp.token * torch::arange(1, 7, torch::kDouble).unsqueeze(1)).sum().backward();  // rows weighted 1..6
+    std::vector<at::Tensor> ours;
+    for (const auto& p : policy->parameters()) ours.push_back(p.grad().clone());
+    policy->zero_grad();
+    at::Tensor brute = torch::zeros({}, torch::kDouble);
+    for (std::int64_t r = 0; r < 6; ++r) {
+        brute = brute + static_cast<double>(r + 1) *
+                            test::bruteForceLogLik(*policy, batch.promptIds.repeat({2, 1}),
+                                                   batch.promptMask.repeat({2, 1}), cont, mask, r);
+    }
+    brute.backward();
+    const auto params = policy->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        QVERIFY2(torch::allclose(ours[i], params[i].grad(), 1e-9, 1e-11), std::to_string(i).c_str());
+    }
+}
+
+void TestFlowerObjective::logRewardsByHand() {
+    const auto trie = test::fiveTitleTrie();
+    const flow::FlowTable flows(trie, kRewards);
+    const train::FlowerObjective flower(flows, flow::RewardVariant::fromName("flow"), options(1.0));
+    // F: root 15, [1] 6, [1,2] 1, [1,3] 5, [1,3,⊤] 2, [1,3,4] 3, [5] 4, [6] 5, [6,7] 5.
+    const std::vector<std::int64_t> t13 = {1, 3}, t134 = {1, 3, 4}, t5 = {5};
+    auto r = flower.logRewards(t13, 0);
+    QCOMPARE(r.size(), std::size_t{3});
+    QVERIFY(near(r[0], -15.0, 1e-12));                        // the root is no title
+    QVERIFY(near(r[1], std::log(6.0 / 15) - 15.0, 1e-12));   // [1] is no title
+    QVERIFY(near(r[2], std::log(2.0 / 15), 1e-12));          // [1,3] ends: R / F(root)
+    r = flower.logRewards(t134, 0);
+    QCOMPARE(r.size(), std::size_t{4});
+    QVERIFY(near(r[2], std::log(2.0 / 15), 1e-12));          // [1,3] is a title on the way
+    QVERIFY(near(r[3], std::log(3.0 / 15), 1e-12));
+    r = flower.logRewards(t5, 0);
+    QVERIFY(near(r[0], -15.0, 1e-12));
+    QVERIFY(near(r[1], std::log(4.0 / 15), 1e-12));
+}
+
+void TestFlowerObjective::zeroFlowCountsAsPenalty() {
+    const auto trie = test::fiveTitleTrie();
+    const std::vector<double> rewards = {0, 2, 3, 4, 5};  // [1,2] has no flow
+    const flow::FlowTable flows(trie, rewards);
+    const train::FlowerObjective flower(flows, flow::RewardVariant::fromName("flow"), options(1.0));
+    const std::vector<std::int64_t> t12 = {1, 2};
+    const auto r = flower.logRewards(t12, 0);
+    // logr([1]) = log 5/14; logr([1,2]) = −∞ → −15; the title's ⊤ edge (0/0 flow) → −15.
+    QVERIFY(near(r[2], std::log(5.0 / 14) - 15.0 - 15.0, 1e-12));
+    QVERIFY(std::isfinite(r[1]));
+}
+
+void TestFlowerObjective::subtbEqualsRebuiltFromFullForwards() {
+    const auto trie = test::fiveTitleTrie();
+    const flow::FlowTable flows(trie, kRewards);
+    const auto batch = test::smallBatch();
+    auto policy = test::nanoPolicy(9, torch::kDouble);
+    train::FlowerObjective flower(flows, flow::RewardVariant::fromName("flow"), options(0.25));
+    auto gen = test::cpuGenerator(5);
+    const auto terms = flower.compute(*policy, batch, gen);
+
+    // The same rollout (same seed, the objective samples first), then every term by brute force.
+    auto gen2 = test::cpuGenerator(5);
+    const auto s = train::sampleTitles(*policy, trie, batch.promptIds, batch.promptMask, 1.0, gen2);
+    const std::int64_t L = s.tokens.size(1);
+    auto pf = torch::zeros({3, L}, torch::kDouble), pt = torch::zeros({3, L}, torch::kDouble),
+         lr = torch::zeros({3, L}, torch::kDouble);
+    for (std::int64_t b = 0; b < 3; ++b) {
+        QVERIFY(s.titles[b] >= 0);
+        const at::Tensor prompt = batch.promptIds[b].index({batch.promptMask[b].to(torch::kBool)});
+        const std::int64_t len = s.lengths[b].item<std::int64_t>(), c = len - 1;
+        const at::Tensor seq = torch::cat({prompt, s.tokens[b].narrow(0, 0, len)}).unsqueeze(0);
+        const at::Tensor logp = torch::log_softmax(policy->forward(seq), -1).squeeze(0);  // [S, V]
+        const std::int64_t P = prompt.size(0);
+        std::vector<std::int64_t> title;
+        for (std::int64_t t = 0; t < c; ++t) title.push_back(s.tokens[b][t].item<std::int64_t>());
+        const auto r = flower.logRewards(title, b);
+        for (std::int64_t t = 0; t <= c; ++t) {
+            if (t < c) pf[b][t] = logp[P - 1 + t][title[t]].item<double>();
+            pt[b][t] = logp[P - 1 + t][test::kTerm].item<double>();
+            lr[b][t] = r[t];
+        }
+    }
+    const double subtb = train::modifiedSubTbLoss(pf, lr, pt, s.tokens, test::kTerm).item<double>();
+    QVERIFY2(near(terms.scalar("loss/subtb"), subtb, 1e-10),
+             (std::to_string(terms.scalar("loss/subtb")) + " vs " + std::to_string(subtb)).c_str());
+    train::SftObjective sft;
+    QVERIFY(near(terms.scalar("loss/sft"), sft.compute(*policy, batch, gen).loss.item<double>(), 1e-10));
+    QCOMPARE(terms.scalar("flower/valid_fraction"), 1.0);
+    double meanTokens = 0.0;
+    for (std::int64_t b = 0; b < 3; ++b) meanTokens += (s.lengths[b].item<double>() - 1.0) / 3.0;
+    QVERIFY(near(terms.scalar("flower/mean_title_tokens"), meanTokens, 1e-12));
+}
+
+void TestFlowerObjective::lambdaCombinesTerms() {
+    const auto trie = test::fiveTitleTrie();
+    const flow::FlowTable flows(trie, kRewards);
+    const auto batch = test::smallBatch();
+    auto policy = test::nanoPolicy(9, torch::kDouble);
+    const auto variant = flow::RewardVariant::fromName("flow");
+    auto gen = test::cpuGenerator(1);
+
+    train::FlowerObjective sftOnly(flows, variant, options(0.0));
+    train::SftObjective sft;
+    const auto a = sftOnly.compute(*policy, batch, gen);
+    QVERIFY(near(a.loss.item<double>(), sft.compute(*policy, batch, gen).loss.item<double>(), 1e-12));
+    QVERIFY_THROWS_EXCEPTION(flower::Error, a.scalar("loss/subtb"));
+
+    train::FlowerObjective both(flows, variant, options(0.3));
+    const auto b = both.compute(*policy, batch, gen);
+    QVERIFY(near(b.loss.item<double>(), b.scalar("loss/sft") + 0.3 * b.scalar("loss/subtb"), 1e-12));
+    QCOMPARE(b.scalars.front().first, std::string("loss/total"));
+
+    train::FlowerObjective subtbOnly(flows, variant, options(std::numeric_limits<double>::infinity()));
+    const auto c = subtbOnly.compute(*policy, batch, gen);
+    QVERIFY(near(c.loss.item<double>(), c.scalar("loss/subtb"), 1e-12));
+    QVERIFY_THROWS_EXCEPTION(flower::Error, c.scalar("loss/sft"));
+    QVERIFY(c.loss.requires_grad());
+}
+
+void TestFlowerObjective::gradientMatchesFiniteDifferences() {
+    const auto trie = test::fiveTitleTrie();
+    const flow::FlowTable flows(trie, kRewards);
+    const auto batch = test::smallBatch();
+    auto policy = test::nanoPolicy(13, torch::kDouble);
+    train::FlowerObjective flower(flows, flow::RewardVariant::fromName("flow"), options(0.5));
+    // The same seed every time: the same rollouts (a perturbation of 1e-6 does not move a draw).
+    auto lossAt = [&] {
+        auto gen = test::cpuGenerator(21);
+        return flower.compute(*policy, batch, gen).loss;
+    };
+    policy->zero_grad();
+    lossAt().backward();
+    auto named = policy->named_parameters();
+    struct Probe {
+        std::string name;
+        std::vector<std::int64_t> index;
+    };
+    const std::vector<Probe> probes = {{"model.embed_tokens.weight", {3, 5}},
+                                       {"model.embed_tokens.weight", {9, 1}},
+                                       {"model.layers.0.self_attn.q_proj.weight", {2, 7}},
+                                       {"model.layers.0.self_attn.k_proj.bias", {4}},
+                                       {"model.layers.1.mlp.down_proj.weight", {10, 20}},
+                                       {"model.norm.weight", {11}}};
+    const double eps = 1e-6;
+    double largest = 0.0;
+    for (const auto& probe : probes) {
+        at::Tensor p = named[probe.name];
+        std::vector<at::indexing::TensorIndex> idx(probe.index.begin(), probe.index.end());
+        const double analytic = p.grad().index(idx).item<double>();
+        double up = 0.0, down = 0.0;
+        {
+            torch::NoGradGuard noGrad;
+            const double v = p.index(idx).item<double>();
+            p.index_put_(idx, v + eps);
+            up = lossAt().item<double>();
+            p.index_put_(idx, v - eps);
+            down = lossAt().item<double>();
+            p.index_put_(idx, v);
+        }
+        const double numeric = (up - down) / (2 * eps);
+        largest = std::max(largest, std::abs(analytic));
+        QVERIFY2(std::abs(numeric - analytic) <= 1e-6 + 1e-5 * std::abs(analytic),
+                 (probe.name + ": " + std::to_string(numeric) + " vs " + std::to_string(analytic)).c_str());
+    }
+    QVERIFY2(largest > 1e-3, std::to_string(largest).c_str());  // the probes see real gradients
+}
+
+void TestFlowerObjective::rejectsBadConfiguration() {
+    const auto trie = test::fiveTitleTrie();
+    const flow::FlowTable flows(trie, kRewards);
+    const auto flowVariant = flow::RewardVariant::fromName("flow");
+    QVERIFY_THROWS_EXCEPTION(flower::Error, train::FlowerObjective(flows, flowVariant, options(-1.0)));
+    QVERIFY_THROWS_EXCEPTION(flower::Error, train::FlowerObjective(flows, flowVariant, options(std::nan(""))));
+    auto coarse = options(1.0);
+    coarse.granularity = 2;
+    QVERIFY_THROWS_EXCEPTION(flower::Error, train::FlowerObjective(flows, flowVariant, coarse));
+    auto cold = options(1.0);
+    cold.samplingTemperature = 0.0;
+    QVERIFY_THROWS_EXCEPTION(flower::Error, train::FlowerObjective(flows, flowVariant, cold));
+    QVERIFY_THROWS_EXCEPTION(flower::Error,
+                             train::FlowerObjective(flows, flow::RewardVariant::fromName("flow_div_pref"),
+                                                    options(1.0)));
+}
+
+FLOWER_TEST_MAIN(TestFlowerObjective, branchedLogProbsEqualFullForwards,
+                 branchedGradientsEqualFullForwards, logRewardsByHand, zeroFlowCountsAsPenalty,
+                 subtbEqualsRebuiltFromFullForwards, lambdaCombinesTerms,
+                 gradientMatchesFiniteDifferences, rejectsBadConfiguration)
+
+#ifdef FLOWER_TEST_QT
+#include "test_flower_objective.moc"
+#endif
