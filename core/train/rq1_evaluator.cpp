@@ -89,8 +89,12 @@ EvaluationResult Rq1Evaluator::evaluate(model::Qwen2ForCausalLMImpl& model, std:
         } else if (decoder_) {
             s.title = decoder_(last_[i]);
         } else {
-            for (auto id : last_[i]) s.title += (s.title.empty() ? "[" : " ") + std::to_string(id);
-            s.title += "]";
+            s.title = "[";
+            for (std::size_t k = 0; k < last_[i].size(); ++k) {
+                if (k > 0) s.title.push_back(' ');
+                s.title.append(std::to_string(last_[i][k]));
+            }
+            s.title.push_back(']');
         }
         r.samples.push_back(std::move(s));
     }
