@@ -236,9 +236,15 @@ void RunController::work() {
         TrainerHooks hooks;
         hooks.onStep = [this](const StepEvent& e) { record(e); };
         hooks.onEvaluation = [this](const EvaluationEvent& e) { record(e); };
-        hooks.onCheckpoint = [this](const CheckpointEvent& e) {
-            if (writer_) {
+        std::int64_t bestStep = -1;
+        hooks.onCheckpoint = [this, &bestStep](const CheckpointEvent& e) {
+            // The store keeps one checkpoint per step; when `best` and `last` hold the same
+            // step, the row keeps `best` and its metric.
+            if (writer_ && !(!e.best && e.step == bestStep)) {
                 writer_->checkpoint(e.step, e.dir.string(), e.metric);
+            }
+            if (e.best) {
+                bestStep = e.step;
             }
             emit(e);
         };
