@@ -93,7 +93,9 @@ std::int64_t RunStore::createRun(const NewRun& run) {
 
 void RunStore::startRun(std::int64_t runId) {
     const RunInfo info = run(runId);
-    if (info.status != RunStatus::Queued && info.status != RunStatus::Interrupted) {
+    // Interrupted and cancelled runs restart from their last checkpoint (`flower resume`).
+    if (info.status != RunStatus::Queued && info.status != RunStatus::Interrupted &&
+        info.status != RunStatus::Cancelled) {
         throw Error({file().string(), 0, "run " + std::to_string(runId)},
                     "cannot start a run in state " + std::string(toString(info.status)));
     }

@@ -39,7 +39,8 @@ public:
     // --- runs -------------------------------------------------------------------------------
     // A new run in state `queued`; returns its id.
     std::int64_t createRun(const NewRun& run);
-    // queued → running, owned by this process (pid, host, start time); sets started_at.
+    // queued (or interrupted / cancelled: a resume) → running, owned by this process (pid,
+    // host, start time); sets started_at. Finished and failed runs are final.
     void startRun(std::int64_t runId);
     // running → finished / failed / cancelled / interrupted; sets finished_at and the error text.
     void finishRun(std::int64_t runId, RunStatus status, const std::string& error = {});
