@@ -14,6 +14,8 @@
 // autograd node, so their gradients flow through the ordinary graph (accumulated into .grad by
 // backward(), returned by torch::autograd::grad()), also when the layer input needs no grad.
 // The layer module is kept alive by the graph until the backward has run or the graph is freed.
+// Not supported: double backward (create_graph=true) through a checkpointed layer — refused with
+// a c10::Error in the backward.
 #pragma once
 
 #include "core/model/qwen2_attention.h"
