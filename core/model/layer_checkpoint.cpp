@@ -36,8 +36,12 @@ struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
         // Which gradients the engine wants: edge 0 is x, edges 1..n the parameters.
         std::vector<torch::Tensor> wrt;
         std::vector<std::size_t> slot;  // position in the returned list for each entry of wrt
-        // Under create_graph (double backward) the recomputed graph must stay differentiable.
-        const bool createGraph = torch::GradMode::is_enabled();
+        // The engine enables grad mode in a backward only for create_graph. Higher derivatives
+        // would need the recomputation to stay connected to x (it starts from a detached copy),
+        // so they are refused rather than silently wrong.
+        TORCH_CHECK(!torch::GradMode::is_enabled(),
+                    "gradient checkpointing (Qwen2ForCausalLM::setGradientCheckpointing) does not "
+                    "support double backward (create_graph=true); switch it off for that");
         torch::Tensor input = x.detach();
         if (ctx->needs_input_grad(0)) {
             input.requires_grad_(true);
@@ -61,7 +65,7 @@ struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
             output = state->layer->forward(input, state->context);  // [B, T, D], recomputed
         }
         const auto computed = torch::autograd::grad({output}, wrt, {gradOutputs[0]},
-                                                    /*retain_graph=*/createGraph, createGraph,
+                                                    /*retain_graph=*/false, /*create_graph=*/false,
                                                     /*allow_unused=*/true);
         for (std::size_t j = 0; j < wrt.size(); ++j) {
             grads[slot[j]] = computed[j];

@@ -8,7 +8,14 @@
 // 3 × 4·B·T²·D per layer (the plain path computes the full T×T scores). Medians of --reps runs;
 // "%peak" divides by the matmul peak measured interleaved with the steps ("peak here").
 //
+// Then gradient checkpointing (Qwen2ForCausalLM::setGradientCheckpointing) on the --ckpt preset
+// (default tiny) at the same batch: step time off vs on (interleaved medians), and tensor memory
+// counted by a wrapping CPU allocator (installed only for this part, after all timings): bytes
+// still held when the forward has returned (what the graph saved for the backward) and the peak
+// during the whole step, both above what was live before the step (weights, inputs).
+//
 //   build/tests/bench/model/bench_model [--reps N] [--preset NAME] [--threads N] [--profile PREFIX]
+//                                       [--ckpt PRESET|none]
 #include "core/model/kv_cache.h"
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/model/qwen2_presets.h"
@@ -17,11 +24,16 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
+#include <c10/core/CPUAllocator.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 using namespace flower::model;
@@ -59,17 +71,102 @@ double trainingFlops(const Qwen2Config& c, std::int64_t B, std::int64_t T) {
     return 6.0 * tokens * matmulParams + attention;
 }
 
+// One training step at [B, T]: forward, next-token cross-entropy, backward.
+// Slice the hidden states, not the logits: the slice's backward then fills a [B, T, D] buffer
+// instead of a [B, T, V] one.
+torch::Tensor stepForward(Qwen2ForCausalLM& model, const torch::Tensor& ids, const torch::Tensor& mask) {
+    const std::int64_t T = ids.size(1);
+    const torch::Tensor hidden = model->hiddenStates(ids, mask);                // [B, T, D]
+    const torch::Tensor logits = model->logitsFrom(hidden.narrow(1, 0, T - 1));  // [B, T-1, V]
+    return torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}),
+                                                ids.narrow(1, 1, T - 1).reshape({-1}));
+}
+
+void trainingStep(Qwen2ForCausalLM& model, const torch::Tensor& ids, const torch::Tensor& mask) {
+    model->zero_grad(true);
+    stepForward(model, ids, mask).backward();
+}
+
+// Counts the bytes of live CPU tensor storage (and their peak) by wrapping the default CPU
+// allocator. Deleters look the size up by pointer, so the raw interface keeps working.
+class CountingAllocator : public c10::Allocator {
+public:
+    explicit CountingAllocator(c10::Allocator* base) : base_(base) {}
+    c10::DataPtr allocate(std::size_t n) const override {
+        c10::DataPtr inner = base_->allocate(n);
+        void* data = inner.get();
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            blocks_[data] = {n, inner.get_deleter()};
+            live_ += static_cast<std::int64_t>(n);
+            peak_ = std::max(peak_, live_);
+        }
+        inner.release_context();  // our deleter frees it from now on
+        return {data, data, &CountingAllocator::release, c10::Device(c10::kCPU)};
+    }
+    c10::DeleterFnPtr raw_deleter() const override { return &CountingAllocator::release; }
+
+    static CountingAllocator& instance() {
+        static CountingAllocator counting(c10::GetDefaultCPUAllocator());
+        return counting;
+    }
+    std::int64_t live() const { std::lock_guard<std::mutex> lock(mutex_); return live_; }
+    std::int64_t peak() const { std::lock_guard<std::mutex> lock(mutex_); return peak_; }
+    void resetPeak() { std::lock_guard<std::mutex> lock(mutex_); peak_ = live_; }
+
+private:
+    static void release(void* data) {
+        CountingAllocator& self = instance();
+        c10::DeleterFnPtr deleter = nullptr;
+        {
+            std::lock_guard<std::mutex> lock(self.mutex_);
+            const auto it = self.blocks_.find(data);
+            if (it == self.blocks_.end()) return;  // not ours (cannot happen: only ours use this deleter)
+            self.live_ -= static_cast<std::int64_t>(it->second.first);
+            deleter = it->second.second;
+            self.blocks_.erase(it);
+        }
+        deleter(data);
+    }
+    c10::Allocator* base_;
+    mutable std::mutex mutex_;
+    mutable std::unordered_map<void*, std::pair<std::size_t, c10::DeleterFnPtr>> blocks_;
+    mutable std::int64_t live_ = 0, peak_ = 0;
+};
+
+struct StepMemory {
+    double savedMiB = 0;  // held after the forward (the graph's saved tensors + the loss)
+    double peakMiB = 0;   // peak during forward + backward, gradients included
+};
+
+StepMemory measureStepMemory(Qwen2ForCausalLM& model, const torch::Tensor& ids, const torch::Tensor& mask) {
+    CountingAllocator& counter = CountingAllocator::instance();
+    model->zero_grad(true);
+    const double mib = 1024.0 * 1024.0;
+    const std::int64_t before = counter.live();
+    counter.resetPeak();
+    StepMemory m;
+    {
+        torch::Tensor loss = stepForward(model, ids, mask);
+        m.savedMiB = static_cast<double>(counter.live() - before) / mib;
+        loss.backward();
+    }
+    m.peakMiB = static_cast<double>(counter.peak() - before) / mib;
+    return m;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     flower::util::ensurePassiveOpenMp(argc, argv);
     int reps = 5, threads = 0;
-    std::string only, profile;
+    std::string only, profile, ckptPreset = "tiny";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
         if (!std::strcmp(argv[i], "--preset")) only = argv[i + 1];
         if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
         if (!std::strcmp(argv[i], "--profile")) profile = argv[i + 1];  // chrome trace of one step
+        if (!std::strcmp(argv[i], "--ckpt")) ckptPreset = argv[i + 1];
     }
     const int used = flower::util::configureTorchThreads(threads > 0 ? std::optional<int>(threads) : std::nullopt);
     torch::manual_seed(0);
@@ -87,16 +184,7 @@ int main(int argc, char** argv) {
         model->initWeights(0);
         const torch::Tensor ids = torch::randint(vocab, {B, T}, torch::kLong);
         const torch::Tensor mask = torch::ones({B, T}, torch::kLong);
-        auto step = [&] {
-            model->zero_grad(true);
-            // Slice the hidden states, not the logits: the slice's backward then fills a
-            // [B, T, D] buffer instead of a [B, T, V] one.
-            const torch::Tensor hidden = model->hiddenStates(ids, mask);                // [B, T, D]
-            const torch::Tensor logits = model->logitsFrom(hidden.narrow(1, 0, T - 1));  // [B, T-1, V]
-            const torch::Tensor loss = torch::nn::functional::cross_entropy(
-                logits.reshape({-1, vocab}), ids.narrow(1, 1, T - 1).reshape({-1}));
-            loss.backward();
-        };
+        auto step = [&] { trainingStep(model, ids, mask); };
         step();
         if (!profile.empty()) {
             torch::autograd::profiler::RecordProfile guard(profile + "." + preset.name + ".json");
@@ -145,5 +233,38 @@ int main(int argc, char** argv) {
                     gflops, 100.0 * gflops / localPeak, fwdMs, decodeTps, localPeak);
     }
     std::printf("matmul peak again: %.1f GFLOP/s (load drift check)\n", matmulPeak(reps));
+
+    if (ckptPreset != "none") {
+        // Gradient checkpointing: the same step with the switch off and on, interleaved.
+        Qwen2ForCausalLM model(qwen2Preset(ckptPreset, vocab));
+        model->initWeights(0);
+        const torch::Tensor ids = torch::randint(vocab, {B, T}, torch::kLong);
+        const torch::Tensor mask = torch::ones({B, T}, torch::kLong);
+        std::vector<double> off, on;
+        for (int r = 0; r < reps + 1; ++r) {
+            for (const bool ckpt : {false, true}) {
+                model->setGradientCheckpointing(ckpt);
+                const double ms = medianMs([&] { trainingStep(model, ids, mask); }, 1);
+                if (r > 0) (ckpt ? on : off).push_back(ms);  // round 0 warms up
+            }
+        }
+        std::sort(off.begin(), off.end());
+        std::sort(on.begin(), on.end());
+        const double offMs = off[off.size() / 2], onMs = on[on.size() / 2];
+        // Memory last: the counting allocator stays installed (and slows allocation) from here.
+        c10::SetCPUAllocator(&CountingAllocator::instance(), /*priority=*/100);
+        model->setGradientCheckpointing(false);
+        const StepMemory memOff = measureStepMemory(model, ids, mask);
+        model->setGradientCheckpointing(true);
+        const StepMemory memOn = measureStepMemory(model, ids, mask);
+        const double paramMiB = static_cast<double>(model->parameterCount()) * 4 / (1024.0 * 1024.0);
+        std::printf("\ngradient checkpointing, %s, batch %lld x %lld (weights %.1f MiB; gradients are part of the peak)\n",
+                    ckptPreset.c_str(), static_cast<long long>(B), static_cast<long long>(T), paramMiB);
+        std::printf("%-4s %10s %16s %14s\n", "ckpt", "step ms", "saved after fwd", "step peak");
+        std::printf("%-4s %10.1f %12.1f MiB %10.1f MiB\n", "off", offMs, memOff.savedMiB, memOff.peakMiB);
+        std::printf("%-4s %10.1f %12.1f MiB %10.1f MiB\n", "on", onMs, memOn.savedMiB, memOn.peakMiB);
+        std::printf("on/off: time x%.2f, saved x%.2f, peak x%.2f\n", onMs / offMs,
+                    memOn.savedMiB / memOff.savedMiB, memOn.peakMiB / memOff.peakMiB);
+    }
     return 0;
 }

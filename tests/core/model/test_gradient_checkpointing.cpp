@@ -119,6 +119,7 @@ private Q_SLOTS:
     void frozenEmbeddingStillTrainsLayers();
     void ignoredWithCache();
     void ignoredWithoutGradMode();
+    void refusesDoubleBackward();
 };
 
 void TestGradientCheckpointing::offByDefault() {
@@ -239,9 +240,25 @@ void TestGradientCheckpointing::ignoredWithoutGradMode() {
     QVERIFY(torch::equal(plain, ckpt));
 }
 
+void TestGradientCheckpointing::refusesDoubleBackward() {
+    // The recomputation starts from a detached input: second derivatives would be wrong, so the
+    // backward refuses create_graph instead (the plain path supports it).
+    Qwen2ForCausalLM model = makeModel("nano", false, torch::kDouble);
+    auto [ids, mask] = paddedBatch(6, {0, 3});
+    const std::vector<torch::Tensor> params = model->parameters();
+    const auto plain = torch::autograd::grad({lossOf(model, ids, mask)}, params, {}, true, /*create_graph=*/true);
+    QVERIFY(plain[0].requires_grad());
+    model->setGradientCheckpointing(true);
+    const torch::Tensor loss = lossOf(model, ids, mask);
+    QVERIFY_THROWS_EXCEPTION(c10::Error, torch::autograd::grad({loss}, params, {}, true, /*create_graph=*/true));
+    loss.backward();  // the graph is intact: a plain backward still works
+    QVERIFY(model->model->layers[0]->parameters()[0].grad().defined());
+}
+
 FLOWER_TEST_MAIN(TestGradientCheckpointing, offByDefault, gradientsEqualInFloat64, gradientsEqualInFloat32,
                  forwardIsIdentical, everyLayerIsOneCheckpointNode, autogradGradLeavesDotGradAlone,
-                 frozenEmbeddingStillTrainsLayers, ignoredWithCache, ignoredWithoutGradMode)
+                 frozenEmbeddingStillTrainsLayers, ignoredWithCache, ignoredWithoutGradMode,
+                 refusesDoubleBackward)
 
 #ifdef FLOWER_TEST_QT
 #include "test_gradient_checkpointing.moc"
