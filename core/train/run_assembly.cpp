@@ -29,6 +29,7 @@
 
 #include <torch/torch.h>
 
+#include <optional>
 #include <sstream>
 
 namespace flower::train {
@@ -119,7 +120,7 @@ RunAssembly assembleRun(const run::ExperimentConfig& config) {
 
     data::Dataset dataset;
     const bool historyFree = config.promptTemplate == "history_free";
-    ModelTrie modelTrie;
+    std::optional<ModelTrie> modelTrie;  // no empty TitleTrie: filled by one branch below
     std::shared_ptr<Evaluator> inner;
     if (historyFree) {
         // RQ1: only the target set matters; a folder dataset need not hold splits at all.
@@ -152,7 +153,7 @@ RunAssembly assembleRun(const run::ExperimentConfig& config) {
         evalOptions.samples = config.evaluation.samples;
         evalOptions.tuningSetSize = options.examples;
         const double temperature = config.evaluation.temperature;
-        auto trie = std::make_shared<const flow::TitleTrie>(modelTrie.trie);
+        auto trie = std::make_shared<const flow::TitleTrie>(modelTrie->trie);
         a.trie = trie;
         TitleSampler sampler = [trie, temperature](model::Qwen2ForCausalLMImpl& m,
                                                    const at::Tensor& ids, const at::Tensor& mask,
@@ -189,10 +190,10 @@ RunAssembly assembleRun(const run::ExperimentConfig& config) {
         options.termination = termination;
         a.data = std::make_shared<BigRecData>(dataset, *tokenizer, prompt, options, a.vocabulary.get());
         modelTrie = ModelTrie::forCatalogue(dataset, *tokenizer, termination, a.vocabulary.get());
-        a.trie = std::make_shared<const flow::TitleTrie>(modelTrie.trie);
+        a.trie = std::make_shared<const flow::TitleTrie>(modelTrie->trie);
     }
     a.terminationId = a.vocabulary ? a.vocabulary->toCompact(termination) : termination;
-    a.flows = std::make_shared<flow::FlowTable>(*a.trie, modelTrie.rewards, config.rewardSmoothing);
+    a.flows = std::make_shared<flow::FlowTable>(*a.trie, modelTrie->rewards, config.rewardSmoothing);
     a.model = buildModel(config, a.vocabulary.get(), a.device);
     a.objective = buildObjective(config, *a.flows, historyFree ? nullptr : &dataset);
     a.evaluator = std::make_shared<ValidationEvaluator>(a.objective, a.data, config.microBatchSize,

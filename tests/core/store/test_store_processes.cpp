@@ -6,6 +6,7 @@
 #include "core/util/error.h"
 #include "tests/support/flower_test.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/child_process.h"
 #include "tests/support/process.h"
 
 #include <fcntl.h>
@@ -20,6 +21,8 @@
 using namespace flower::store;
 namespace fs = std::filesystem;
 
+using flower::test::Child;
+
 namespace {
 
 constexpr int kBatchPoints = 200;
@@ -27,83 +30,6 @@ constexpr int kBatchPoints = 200;
 fs::path freshDb(const std::string& name) {
     return flower::test::freshFolder(name) / "runs.sqlite";
 }
-
-// A child process whose stdout we read line by line while it runs.
-class Child {
-public:
-    explicit Child(const std::vector<std::string>& argv) {
-        int fds[2];
-        if (::pipe(fds) != 0) {
-            throw std::runtime_error("pipe failed");
-        }
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            ::dup2(fds[1], 1);
-            ::close(fds[0]);
-            ::close(fds[1]);
-            std::vector<char*> args;
-            for (const auto& a : argv) {
-                args.push_back(const_cast<char*>(a.c_str()));
-            }
-            args.push_back(nullptr);
-            ::execv(args[0], args.data());
-            ::_exit(127);
-        }
-        ::close(fds[1]);
-        fd_ = fds[0];
-    }
-    ~Child() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            wait();
-        }
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    // Next complete line, waiting at most `timeoutMs`; nullopt at end of output or timeout.
-    std::optional<std::string> readLine(int timeoutMs) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
-        while (true) {
-            const auto nl = pending_.find('\n');
-            if (nl != std::string::npos) {
-                std::string line = pending_.substr(0, nl);
-                pending_.erase(0, nl + 1);
-                return line;
-            }
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  deadline - std::chrono::steady_clock::now()).count();
-            if (left <= 0 || fd_ < 0) {
-                return std::nullopt;
-            }
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left)) <= 0) {
-                continue;
-            }
-            char buffer[4096];
-            const ssize_t n = ::read(fd_, buffer, sizeof buffer);
-            if (n <= 0) {
-                ::close(fd_);
-                fd_ = -1;
-                continue;
-            }
-            pending_.append(buffer, static_cast<size_t>(n));
-        }
-    }
-    void kill() { ::kill(pid_, SIGKILL); }
-    // Exit status (128 + signal when killed).
-    int wait() {
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-
-private:
-    pid_t pid_ = -1;
-    int fd_ = -1;
-    std::string pending_;
-};
 
 std::int64_t newRun(const fs::path& file) {
     RunStore store(file);
