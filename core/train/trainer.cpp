@@ -137,6 +137,7 @@ struct Trainer::Impl {
     std::vector<std::int64_t> order;
     // Per micro-batch record of the update in progress, for the non-finite diagnostic.
     nlohmann::json microRecords = nlohmann::json::array();
+    double heldSeconds = 0;  // time spent inside shouldStop (paused) since train() began
 
     std::optional<LossTerms> accumulate(std::span<const std::int64_t> rows,
                                         const std::function<bool()>& shouldStop);
@@ -253,8 +254,14 @@ std::optional<LossTerms> Trainer::Impl::accumulate(std::span<const std::int64_t>
     const auto n = static_cast<std::int64_t>(rows.size());
     const std::int64_t micro = options.microBatchSize;
     for (std::int64_t offset = 0; offset < n; offset += micro) {
-        if (shouldStop && shouldStop()) {
-            return std::nullopt;
+        if (shouldStop) {
+            // Time spent here is a pause, not training: keep it out of step time and tokens/s.
+            const auto asked = Clock::now();
+            const bool stop = shouldStop();
+            heldSeconds += std::chrono::duration<double>(Clock::now() - asked).count();
+            if (stop) {
+                return std::nullopt;
+            }
         }
         const auto sub = rows.subspan(static_cast<std::size_t>(offset),
                                       static_cast<std::size_t>(std::min(micro, n - offset)));
@@ -389,6 +396,7 @@ TrainResult Trainer::train(const TrainerHooks& hooks) {
     TrainResult result;
     const fs::path last = lastCheckpointDir();
     const auto sessionStart = Clock::now();
+    d.heldSeconds = 0;
     std::int64_t sessionSteps = 0;
 
     auto finish = [&](StopReason reason) {
@@ -412,6 +420,7 @@ TrainResult Trainer::train(const TrainerHooks& hooks) {
         // The state an interrupted update must restart from.
         const RngState stepStartRng = RngState::capture(d.generator);
         const auto stepStart = Clock::now();
+        const double heldBefore = d.heldSeconds;
 
         d.optimizer->zero_grad();
         const std::optional<LossTerms> terms = d.accumulate(rows, hooks.shouldStop);
@@ -447,10 +456,12 @@ TrainResult Trainer::train(const TrainerHooks& hooks) {
         event.gradNorm = gradNorm;
         event.tokens = terms->tokens;
         const auto now = Clock::now();
-        event.stepSeconds = std::chrono::duration<double>(now - stepStart).count();
+        event.stepSeconds = std::max(
+            0.0, std::chrono::duration<double>(now - stepStart).count() - (d.heldSeconds - heldBefore));
         event.tokensPerSecond =
             event.stepSeconds > 0 ? static_cast<double>(terms->tokens) / event.stepSeconds : 0.0;
-        const double sessionSeconds = std::chrono::duration<double>(now - sessionStart).count();
+        const double sessionSeconds =
+            std::chrono::duration<double>(now - sessionStart).count() - d.heldSeconds;
         event.etaSeconds = sessionSeconds / static_cast<double>(sessionSteps) *
                            static_cast<double>(d.totalSteps - d.position.step);
         if (hooks.onStep) {

@@ -172,9 +172,13 @@ void TestRunController::pauseHoldsTheWorker() {
     f.objective->onCompute = [] { std::this_thread::sleep_for(5ms); };
     std::atomic<std::int64_t> steps{0};
     std::atomic<int> pausedEvents{0};
+    double longestStep = 0;  // written on the worker, read after wait()
     RunController controller(f.trainer(4), f.controllerOptions());  // 16 updates
     controller.addListener([&](const RunEvent& event) {
-        if (std::holds_alternative<StepEvent>(event)) ++steps;
+        if (const auto* s = std::get_if<StepEvent>(&event)) {
+            ++steps;
+            longestStep = std::max(longestStep, s->stepSeconds);
+        }
         if (const auto* s = std::get_if<StateEvent>(&event); s && s->state == RunState::Paused) ++pausedEvents;
     });
     controller.start();
@@ -189,6 +193,8 @@ void TestRunController::pauseHoldsTheWorker() {
     QVERIFY(controller.wait() == RunState::Finished);
     QCOMPARE(steps.load(), std::int64_t{16});
     QCOMPARE(pausedEvents.load(), 1);
+    // The 200 ms pause is not counted as step time (a step here takes a few milliseconds).
+    QVERIFY2(longestStep < 0.2, std::to_string(longestStep).c_str());
 }
 
 void TestRunController::nanLossFailsTheRun() {
