@@ -8,10 +8,8 @@ build_dir="${FLOWER_BUILD_DIR:-$root/build}"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec "$build_dir/app/flower-workbench" "$@"
 fi
-# Headless: until the training demo lands (flower demo), show what the embedded synthetic
-# catalogue looks like — the dataset every default experiment starts from.
-cache_dir="${FLOWER_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flower-workbench}"
-demo_dir="$cache_dir/demo-synthetic"
-echo "No display: headless demo — synthetic catalogue in $demo_dir"
-"$build_dir/app/flower" synth --out "$demo_dir" "$@"
-exec "$build_dir/app/flower" dataset-stats --dataset "$demo_dir"
+# Headless: the embedded RQ1 demo — SFT and Flower fit the title distribution of a synthetic
+# catalogue from one fixed prompt, then a table of KL/JS at title and token level. Extra
+# arguments go to `flower demo` (e.g. --set max_steps=100, --json).
+echo "No display: headless demo (flower demo)"
+exec "$build_dir/app/flower" demo "$@"

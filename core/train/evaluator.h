@@ -25,7 +25,13 @@ struct MetricValue {
     double value = 0.0;
 
     // "<split>/<metric>" or "<split>/<metric>@<k>": the name early stopping monitors.
-    std::string key() const { return split + "/" + metric + (k > 0 ? "@" + std::to_string(k) : ""); }
+    // Built with append(): GCC 12 warns falsely (-Wrestrict) on `"@" + std::to_string(k)`.
+    std::string key() const {
+        std::string out = split;
+        out.append("/").append(metric);
+        if (k > 0) out.append("@").append(std::to_string(k));
+        return out;
+    }
 };
 
 // RQ1 distribution fit: title and token level, KL(T‖R), KL(R‖T), JS (T = target, R = generated).
