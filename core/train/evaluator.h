@@ -25,7 +25,12 @@ struct MetricValue {
     double value = 0.0;
 
     // "<split>/<metric>" or "<split>/<metric>@<k>": the name early stopping monitors.
-    std::string key() const { return split + "/" + metric + (k > 0 ? "@" + std::to_string(k) : ""); }
+    // (Built by appending: `"@" + std::to_string(k)` trips a GCC 12 -Wrestrict false positive.)
+    std::string key() const {
+        std::string s = split + "/" + metric;
+        if (k > 0) s.append("@").append(std::to_string(k));
+        return s;
+    }
 };
 
 // RQ1 distribution fit: title and token level, KL(T‖R), KL(R‖T), JS (T = target, R = generated).

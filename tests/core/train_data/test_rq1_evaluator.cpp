@@ -62,7 +62,11 @@ void TestRq1Evaluator::metricsEqualTheFit() {
     o.batchSize = 4;
     o.keptSamples = 5;
     Rq1Evaluator ev(tinyFit(), {"A", "B", "C"}, script.prompt, script.sampler(), o,
-                    [](std::span<const TokenId> ids) { return "decoded " + std::to_string(ids.size()); });
+                    [](std::span<const TokenId> ids) {
+                        std::string s = "decoded ";
+                        s.append(std::to_string(ids.size()));
+                        return s;
+                    });
     auto gen = at::detail::createCPUGenerator(1);
     const EvaluationResult r = ev.evaluate(model, 100, gen);
     QCOMPARE(script.calls, (std::vector<std::int64_t>{4, 4, 2}));
