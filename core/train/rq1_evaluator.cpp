@@ -1,10 +1,28 @@
 #include "core/train/rq1_evaluator.h"
 
+#include "core/train/model_trie.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
 
 namespace flower::train {
+
+DistributionFit distributionFitOf(const ModelTrie& trie, OutOfSetPolicy policy) {
+    std::vector<std::vector<text::TokenId>> tokens;
+    for (std::size_t t = 0; t < trie.trie.titleCount(); ++t) {
+        const auto ids = trie.trie.titleTokens(static_cast<flow::TitleIndex>(t));
+        tokens.emplace_back(ids.begin(), ids.end());
+    }
+    return DistributionFit(std::move(tokens), trie.rewards, policy);
+}
+
+std::vector<std::string> trieTitles(const ModelTrie& trie) {
+    std::vector<std::string> titles;
+    for (std::size_t t = 0; t < trie.trie.titleCount(); ++t) {
+        titles.push_back(trie.trie.title(static_cast<flow::TitleIndex>(t)));
+    }
+    return titles;
+}
 
 std::vector<MetricValue> distributionFitMetrics(const DistributionFitResult& fit,
                                                 const std::string& split) {

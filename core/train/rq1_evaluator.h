@@ -27,6 +27,8 @@
 
 namespace flower::train {
 
+struct ModelTrie;
+
 // One generated title per prompt row: token ids in the model's id space, termination excluded.
 // promptIds/promptMask: [B, P] int64 (left-padded; here all rows are the same prompt).
 using TitleSampler = std::function<std::vector<std::vector<text::TokenId>>(
@@ -70,6 +72,13 @@ private:
     std::vector<std::vector<text::TokenId>> last_;
     DistributionFitResult lastFit_;
 };
+
+// The fit of a trie built by ModelTrie::forRq1Target: its titles in trie order, their tokens in
+// the trie's (model) ids, counts = rewards — the same ids the trie-constrained sampler produces.
+// Error when a reward is not > 0.
+DistributionFit distributionFitOf(const ModelTrie& trie, OutOfSetPolicy policy = OutOfSetPolicy::Drop);
+// The titles of the trie in trie order (Rq1Evaluator's `titles` for distributionFitOf).
+std::vector<std::string> trieTitles(const ModelTrie& trie);
 
 // The six divergences and two counts as metrics of `split` (what Rq1Evaluator reports).
 std::vector<MetricValue> distributionFitMetrics(const DistributionFitResult& fit,

@@ -78,8 +78,14 @@ Rq1Target rq1TargetFromHistories(const data::Dataset& dataset) {
 }
 
 Rq1Target resolveRq1Target(const std::string& field, const std::filesystem::path& datasetDir,
-                           const data::Dataset& dataset) {
-    if (field.empty()) return rq1TargetFromHistories(dataset);
+                           const data::Dataset* dataset) {
+    if (field.empty()) {
+        if (!dataset) {
+            throw Error({"", 0, "rq1_target"}, "empty (= the dataset's training-history counts), "
+                                               "but no dataset with a train split is loaded");
+        }
+        return rq1TargetFromHistories(*dataset);
+    }
     const std::filesystem::path p(field);
     if (p.is_absolute()) return readRq1Target(p);
     if (datasetDir.empty()) {

@@ -38,9 +38,11 @@ struct Rq1Target {
 Rq1Target readRq1Target(const std::filesystem::path& file);
 Rq1Target rq1TargetFromHistories(const data::Dataset& dataset);
 
-// `field` as in the experiment config; `datasetDir` empty for a synthetic dataset.
+// `field` as in the experiment config; `datasetDir` empty for a synthetic dataset. `dataset` is
+// only read when `field` is empty (a target file needs no dataset: the RQ1 data folder
+// Movies_history_free holds no CSV files); Error when it is then null.
 Rq1Target resolveRq1Target(const std::string& field, const std::filesystem::path& datasetDir,
-                           const data::Dataset& dataset);
+                           const data::Dataset* dataset);
 
 // Tokens of every target title, tokenized alone, termination excluded (tokenizer ids).
 std::vector<std::vector<text::TokenId>> rq1TitleTokens(const Rq1Target& target,

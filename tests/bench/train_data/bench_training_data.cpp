@@ -67,6 +67,12 @@ int main(int argc, char** argv) {
     titles.add(198);
     trainOnly.add(198);
     const std::size_t titleIds = titles.build().size();
+    text::VocabularyMap::Builder withInstruction = titles, withHistoryFree = titles;
+    withInstruction.add(tok.encode(prompt.instructionPart()));
+    withHistoryFree.add(tok.encode(text::PromptTemplate::historyFree("movie").render({})));
+    std::printf("compact vocabulary: catalogue titles + 198 + BIGRec instruction part: %zu; + the "
+                "history-free prompt instead: %zu\n",
+                withInstruction.build().size(), withHistoryFree.build().size());
     trainOnly.add(tok.encode(prompt.instructionPart()));
     std::vector<std::string> h;
     for (const auto& row : d.train.rows()) {

@@ -3,7 +3,11 @@
 // kept with titles, out-of-set decoding, a sampler that returns too few titles.
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/model/qwen2_presets.h"
+#include "core/text/tokenizer.h"
+#include "core/train/model_trie.h"
 #include "core/train/rq1_evaluator.h"
+#include "core/train/rq1_target.h"
+#include "tests/core/text/tiny_tokenizer.h"
 #include "core/util/error.h"
 #include "tests/support/flower_test.h"
 
@@ -46,6 +50,7 @@ private Q_SLOTS:
     void metricsEqualTheFit();
     void zeroSamplesMeansTuningSetSize();
     void samplerReturningTooFewIsAnError();
+    void fitOfATrie();
 };
 
 void TestRq1Evaluator::metricsEqualTheFit() {
@@ -57,7 +62,11 @@ void TestRq1Evaluator::metricsEqualTheFit() {
     o.batchSize = 4;
     o.keptSamples = 5;
     Rq1Evaluator ev(tinyFit(), {"A", "B", "C"}, script.prompt, script.sampler(), o,
-                    [](std::span<const TokenId> ids) { return "decoded " + std::to_string(ids.size()); });
+                    [](std::span<const TokenId> ids) {
+                        std::string s = "decoded ";
+                        s.append(std::to_string(ids.size()));
+                        return s;
+                    });
     auto gen = at::detail::createCPUGenerator(1);
     const EvaluationResult r = ev.evaluate(model, 100, gen);
     QCOMPARE(script.calls, (std::vector<std::int64_t>{4, 4, 2}));
@@ -117,8 +126,24 @@ void TestRq1Evaluator::samplerReturningTooFewIsAnError() {
     QVERIFY_THROWS_EXCEPTION(flower::Error, Rq1Evaluator(tinyFit(), {"A"}, {3}, Script().sampler(), o));
 }
 
+// Tiny tokenizer: "xyz" → [120,121,122], "ab" → [256]; the fit follows the trie's order and ids.
+void TestRq1Evaluator::fitOfATrie() {
+    const auto tok = flower::text::Tokenizer::fromJsonText(flower::test::tinyTokenizerJson().dump(), "tiny");
+    const Rq1Target t{{"xyz", "ab"}, {1, 5}, "t"};
+    const ModelTrie m = ModelTrie::forRq1Target(t, tok, 10);
+    const DistributionFit fit = distributionFitOf(m);
+    const auto titles = trieTitles(m);
+    QCOMPARE(titles.size(), std::size_t{2});
+    for (std::size_t i = 0; i < titles.size(); ++i) {
+        const auto idx = *m.trie.findTitle(titles[i]);
+        QCOMPARE(static_cast<std::size_t>(idx), i);
+        QCOMPARE(fit.targetCounts()[i], titles[i] == "ab" ? 5.0 : 1.0);
+    }
+    QCOMPARE(*fit.titleOf(Ids{120, 121, 122}), static_cast<std::size_t>(*m.trie.findTitle("xyz")));
+}
+
 FLOWER_TEST_MAIN(TestRq1Evaluator, metricsEqualTheFit, zeroSamplesMeansTuningSetSize,
-                 samplerReturningTooFewIsAnError)
+                 samplerReturningTooFewIsAnError, fitOfATrie)
 #ifdef FLOWER_TEST_QT
 #include "test_rq1_evaluator.moc"
 #endif

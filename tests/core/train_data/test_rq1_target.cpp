@@ -1,11 +1,15 @@
 // Rq1Target: {title: count} files (one test per bad input), the history-count rule for datasets
 // without a target file, and the Movies 100 target.
 #include "core/data/dataset.h"
+#include "core/data/synthetic_catalog.h"
 #include "core/train/rq1_target.h"
 #include "core/util/error.h"
 #include "tests/support/error_message.h"
 #include "tests/support/flower_test.h"
 #include "tests/support/temp_dir.h"
+
+#include <algorithm>
+#include <map>
 
 using namespace flower::train;
 using flower::test::contains;
@@ -53,6 +57,7 @@ private Q_SLOTS:
     void emptyTitleIsAnError();
     void historyCountsOfADataset();
     void resolveRule();
+    void syntheticExperimentTarget();
     void movies100();
 };
 
@@ -120,14 +125,40 @@ void TestRq1Target::historyCountsOfADataset() {
 
 void TestRq1Target::resolveRule() {
     const auto d = tinyDataset();
-    QCOMPARE(resolveRq1Target("", "", d).titles, (std::vector<std::string>{"B", "A", "C"}));
-    const std::string e = errorOf([&] { resolveRq1Target("t.json", "", d); });
+    QCOMPARE(resolveRq1Target("", "", &d).titles, (std::vector<std::string>{"B", "A", "C"}));
+    const std::string e = errorOf([&] { resolveRq1Target("t.json", "", &d); });
     QVERIFY2(contains(e, "field rq1_target") && contains(e, "synthetic"), e.c_str());
+    const std::string none = errorOf([&] { resolveRq1Target("", "", nullptr); });
+    QVERIFY2(contains(none, "field rq1_target") && contains(none, "no dataset"), none.c_str());
     TempDir dir("rq1resolve");
     dir.write("t.json", R"({"C": 4})");
-    QCOMPARE(resolveRq1Target("t.json", dir.path(), d).counts, (std::vector<double>{4}));
-    QCOMPARE(resolveRq1Target((dir.path() / "t.json").string(), "", d).titles,
+    QCOMPARE(resolveRq1Target("t.json", dir.path(), nullptr).counts, (std::vector<double>{4}));
+    QCOMPARE(resolveRq1Target((dir.path() / "t.json").string(), "", nullptr).titles,
              (std::vector<std::string>{"C"}));
+}
+
+// experiments/rq1-synthetic.json: synthetic:items=100,users=2000,seed=7,zipf=1.1 fits its own
+// history counts: each title's count equals a plain count over the train histories.
+void TestRq1Target::syntheticExperimentTarget() {
+    flower::data::SyntheticConfig c;
+    c.items = 100;
+    c.users = 2000;
+    c.seed = 7;
+    c.zipf = 1.1;
+    const auto s = flower::data::generateSynthetic(c);
+    const Rq1Target t = resolveRq1Target("", "", &s.dataset);
+    std::map<std::string, double> counts;
+    double positions = 0;
+    for (const auto& r : s.dataset.train.rows()) {
+        for (auto id : r.history) counts[s.dataset.catalog.title(id)] += 1, positions += 1;
+    }
+    QCOMPARE(t.size(), counts.size());
+    QCOMPARE(t.total(), positions);
+    for (std::size_t i = 0; i < t.size(); ++i) QCOMPARE(t.counts[i], counts.at(t.titles[i]));
+    std::printf("rq1-synthetic target: %zu titles (of %zu distinct catalogue titles), %.0f history "
+                "positions, largest count %.0f\n",
+                t.size(), s.dataset.catalog.distinctTitles(), t.total(),
+                *std::max_element(t.counts.begin(), t.counts.end()));
 }
 
 void TestRq1Target::movies100() {
@@ -142,7 +173,8 @@ void TestRq1Target::movies100() {
 FLOWER_TEST_MAIN(TestRq1Target, readsTitlesInFileOrder, missingFileIsAnError, invalidJsonIsAnError,
                  notAnObjectIsAnError, emptyObjectIsAnError, zeroCountIsAnError,
                  negativeCountIsAnError, stringCountIsAnError, duplicateTitleIsAnError,
-                 emptyTitleIsAnError, historyCountsOfADataset, resolveRule, movies100)
+                 emptyTitleIsAnError, historyCountsOfADataset, resolveRule,
+                 syntheticExperimentTarget, movies100)
 #ifdef FLOWER_TEST_QT
 #include "test_rq1_target.moc"
 #endif
