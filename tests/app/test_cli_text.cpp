@@ -4,6 +4,7 @@
 #include "tests/core/text/tiny_tokenizer.h"
 #include "tests/support/flower_test.h"
 #include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 
 #include <nlohmann/json.hpp>
 
@@ -15,10 +16,10 @@ using flower::test::runProcess;
 namespace fs = std::filesystem;
 
 namespace {
+// One folder per test process (parallel ctest runs must not share a fixed /tmp path).
 fs::path scratch() {
-    const fs::path dir = fs::temp_directory_path() / "flower_test_cli_text";
-    fs::create_directories(dir);
-    return dir;
+    static const flower::test::TempDir dir("cli-text");
+    return dir.path();
 }
 
 fs::path writeFile(const std::string& name, const std::string& text) {
@@ -46,7 +47,6 @@ private Q_SLOTS:
     void writesFlows();
     void rejectsMissingRewards();
     void reproducesMoviesReference();
-    void cleanupTestCase();
 };
 
 void TestCliText::tokenizesLines() {
@@ -125,7 +125,6 @@ void TestCliText::reproducesMoviesReference() {
     }
 }
 
-void TestCliText::cleanupTestCase() { fs::remove_all(scratch()); }
 
 FLOWER_TEST_MAIN(TestCliText, tokenizesLines, decodesLines, reportsBadLine, writesFlows,
                  rejectsMissingRewards, reproducesMoviesReference)
