@@ -44,11 +44,11 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
                     "expected at least one sample per prompt, got " + std::to_string(samplesPerPrompt));
     }
     torch::NoGradGuard noGrad;  // nothing below joins the graph, even off a cache that has one
-    const std::int64_t B = lastLogits.size(0);
-    if (lastLogits.dim() != 2 || promptCache.batchSize() != B) {
+    if (lastLogits.dim() != 2 || promptCache.batchSize() != lastLogits.size(0)) {
         throw Error({"", 0, "lastLogits"}, "expected [B, V] logits for the cache's " +
                                                std::to_string(promptCache.batchSize()) + " prompts");
     }
+    const std::int64_t B = lastLogits.size(0);
     const std::int64_t N = B * samplesPerPrompt;
     const std::int64_t V = model.config().vocabSize;
     const flow::TokenId term = trie.terminationToken();
