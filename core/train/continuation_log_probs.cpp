@@ -16,26 +16,51 @@ std::string shapeOf(const at::Tensor& t) {
     s << t.sizes();
     return s.str();
 }
+
+void checkPrompt(const at::Tensor& promptIds, const at::Tensor& promptMask) {
+    if (promptIds.dim() != 2 || promptMask.sizes() != promptIds.sizes() || promptIds.size(1) < 1 ||
+        promptIds.size(0) < 1) {
+        throw Error({"", 0, "promptIds"}, "expected prompt ids and mask of one shape [B, P], B, P ≥ 1; got " +
+                                              shapeOf(promptIds) + " and " + shapeOf(promptMask));
+    }
+}
+
 }  // namespace
+
+PromptPass runPrompt(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promptIds,
+                     const at::Tensor& promptMask) {
+    checkPrompt(promptIds, promptMask);
+    PromptPass out;
+    out.cache = model::KvCache(model.config().numHiddenLayers);
+    const at::Tensor hidden = model.hiddenStates(promptIds, promptMask, &out.cache);  // [B, P, D]
+    out.lastHidden = hidden.select(1, promptIds.size(1) - 1);  // [B, D], left padding: a real token
+    out.tokens = promptIds.numel();
+    return out;
+}
 
 ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
                                           const at::Tensor& promptIds, const at::Tensor& promptMask,
                                           const at::Tensor& continuationIds,
                                           const at::Tensor& continuationMask,
                                           std::int64_t terminationId) {
-    if (promptIds.dim() != 2 || promptMask.sizes() != promptIds.sizes() || promptIds.size(1) < 1) {
-        throw Error({"", 0, "promptIds"}, "expected prompt ids and mask of one shape [B, P], P ≥ 1; got " +
-                                              shapeOf(promptIds) + " and " + shapeOf(promptMask));
-    }
+    checkPrompt(promptIds, promptMask);
+    return continuationLogProbs(model, runPrompt(model, promptIds, promptMask), continuationIds,
+                                continuationMask, terminationId);
+}
+
+ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model, PromptPass prompt,
+                                          const at::Tensor& continuationIds,
+                                          const at::Tensor& continuationMask,
+                                          std::int64_t terminationId) {
     if (continuationIds.dim() != 2 || continuationMask.sizes() != continuationIds.sizes() ||
         continuationIds.size(1) < 1) {
         throw Error({"", 0, "continuationIds"},
                     "expected continuation ids and mask of one shape [R, L], L ≥ 1; got " +
                         shapeOf(continuationIds) + " and " + shapeOf(continuationMask));
     }
-    const std::int64_t B = promptIds.size(0), P = promptIds.size(1);
+    const std::int64_t B = prompt.lastHidden.size(0);
     const std::int64_t R = continuationIds.size(0), L = continuationIds.size(1);
-    if (B == 0 || R % B != 0) {
+    if (R % B != 0) {
         throw Error({"", 0, "continuationIds"}, "expected a multiple of the " + std::to_string(B) +
                                                     " prompts as continuation rows, got " +
                                                     std::to_string(R));
@@ -55,12 +80,11 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
                                                   std::to_string(V) + " tokens");
     }
 
-    model::KvCache cache(model.config().numHiddenLayers);
-    const at::Tensor promptHidden = model.hiddenStates(promptIds, promptMask, &cache);  // [B, P, D]
-    at::Tensor last = promptHidden.select(1, P - 1);  // [B, D], left padding: always a real token
+    model::KvCache& cache = prompt.cache;
+    at::Tensor last = prompt.lastHidden;  // [B, D]
     if (R > B) {
         const at::Tensor rows =
-            torch::arange(B, torch::TensorOptions().dtype(torch::kLong).device(promptIds.device()))
+            torch::arange(B, torch::TensorOptions().dtype(torch::kLong).device(last.device()))
                 .repeat({R / B});  // [R]
         cache.reorder(rows);
         last = last.index_select(0, rows);  // [R, D]
@@ -82,7 +106,7 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
     if (terminationId >= 0) {
         out.termination = zeros.index_put({valid}, logProbs.select(1, terminationId));  // [R, L]
     }
-    out.tokens = B * P + targets.numel();
+    out.tokens = prompt.tokens + targets.numel();
     return out;
 }
 

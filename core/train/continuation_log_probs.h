@@ -14,6 +14,8 @@
 // is outside the vocabulary. Continuation masks must be right-padded (1…1 0…0 per row).
 #pragma once
 
+#include "core/model/kv_cache.h"
+
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
@@ -31,8 +33,25 @@ struct ContinuationLogProbs {
     std::int64_t tokens = 0; // token positions that went through the model (prompt + continuation)
 };
 
+// The prompts run once (with gradients when enabled): what continuations and sampling start from.
+// A copy of `cache` may be handed to sampleTitlesFrom (copies share tensors; neither side
+// modifies a tensor in place), so one prompt pass serves the rollout AND the teacher forcing.
+struct PromptPass {
+    model::KvCache cache{0};  // the prompts' keys/values (with their autograd graph)
+    at::Tensor lastHidden;    // [B, D] hidden state at each prompt's last position
+    std::int64_t tokens = 0;  // B · P
+};
+PromptPass runPrompt(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promptIds,
+                     const at::Tensor& promptMask);
+
+// Continuations off a prompt pass (consumed: its cache grows).
+ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model, PromptPass prompt,
+                                          const at::Tensor& continuationIds,
+                                          const at::Tensor& continuationMask,
+                                          std::int64_t terminationId = -1);
+
 // promptIds/promptMask: [B, P] int64, left-padded; continuationIds/continuationMask: [R, L] int64.
-// terminationId < 0: `termination` is left undefined.
+// terminationId < 0: `termination` is left undefined. runPrompt + the overload above.
 ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
                                           const at::Tensor& promptIds, const at::Tensor& promptMask,
                                           const at::Tensor& continuationIds,

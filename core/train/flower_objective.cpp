@@ -1,5 +1,6 @@
 #include "core/train/flower_objective.h"
 
+#include "core/model/qwen2_for_causal_lm.h"
 #include "core/train/continuation_log_probs.h"
 #include "core/train/sft_objective.h"
 #include "core/train/subtb_loss.h"
@@ -110,10 +111,17 @@ LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const Tra
     const std::int64_t B = batch.promptIds.size(0);
     const auto device = batch.promptIds.device();
 
-    // 1. On-policy rollout, no gradients.
-    const SampledTitles sampled = sampleTitles(model, trie, batch.promptIds, batch.promptMask,
-                                               options_.samplingTemperature, generator,
-                                               options_.maxTokens);
+    // 1. The prompts run once, with gradients; the on-policy rollout continues a copy of their
+    //    cache without gradients, the teacher-forced pass below continues the cache itself.
+    PromptPass prompt = runPrompt(model, batch.promptIds, batch.promptMask);
+    at::Tensor lastLogits;
+    {
+        torch::NoGradGuard noGrad;
+        lastLogits = model.logitsFrom(prompt.lastHidden);  // [B, V]
+    }
+    const SampledTitles sampled = sampleTitlesFrom(model, trie, prompt.cache, lastLogits,
+                                                   options_.samplingTemperature, generator,
+                                                   options_.maxTokens);
     const std::int64_t Ls = std::max<std::int64_t>(2, sampled.tokens.size(1));
     const at::Tensor sampledIds = padColumns(sampled.tokens, Ls, term).to(device);  // [B, Ls]
     const at::Tensor cols = torch::arange(Ls, torch::kLong).unsqueeze(0);            // [1, Ls]
@@ -127,7 +135,7 @@ LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const Tra
         contMask = torch::cat({padColumns(batch.targetMask, W, 0), padColumns(sampledMask, W, 0)});     // [2B, W]
     }
     const ContinuationLogProbs lp =
-        continuationLogProbs(model, batch.promptIds, batch.promptMask, contIds, contMask, term);
+        continuationLogProbs(model, std::move(prompt), contIds, contMask, term);
     out.tokens = lp.tokens;
     const std::int64_t first = useSft ? B : 0;
     const at::Tensor tokenLp = lp.token.narrow(0, first, B).narrow(1, 0, Ls);        // [B, Ls]

@@ -20,24 +20,43 @@ SampledTitles sampleTitles(model::Qwen2ForCausalLMImpl& model, const flow::Title
         throw Error({"", 0, "temperature"}, "sampling temperature must be a positive number, got " +
                                                 std::to_string(temperature));
     }
-    if (samplesPerPrompt < 1) {
-        throw Error({"", 0, "samplesPerPrompt"},
-                    "expected at least one sample per prompt, got " + std::to_string(samplesPerPrompt));
-    }
     if (promptIds.dim() != 2 || promptMask.sizes() != promptIds.sizes() || promptIds.size(1) < 1) {
         throw Error({"", 0, "promptIds"}, "expected prompt ids and mask of one shape [B, P], P ≥ 1");
     }
     torch::NoGradGuard noGrad;
-    const std::int64_t B = promptIds.size(0), P = promptIds.size(1);
+    model::KvCache cache(model.config().numHiddenLayers);
+    const at::Tensor hidden = model.hiddenStates(promptIds, promptMask, &cache);  // [B, P, D]
+    const at::Tensor logits = model.logitsFrom(hidden.select(1, promptIds.size(1) - 1));  // [B, V]
+    return sampleTitlesFrom(model, trie, cache, logits, temperature, generator, maxTokens,
+                            samplesPerPrompt);
+}
+
+SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::TitleTrie& trie,
+                               const model::KvCache& promptCache, const at::Tensor& lastLogits,
+                               double temperature, at::Generator& generator, int maxTokens,
+                               int samplesPerPrompt) {
+    if (!(temperature > 0.0) || !std::isfinite(temperature)) {
+        throw Error({"", 0, "temperature"}, "sampling temperature must be a positive number, got " +
+                                                std::to_string(temperature));
+    }
+    if (samplesPerPrompt < 1) {
+        throw Error({"", 0, "samplesPerPrompt"},
+                    "expected at least one sample per prompt, got " + std::to_string(samplesPerPrompt));
+    }
+    torch::NoGradGuard noGrad;  // nothing below joins the graph, even off a cache that has one
+    if (lastLogits.dim() != 2 || promptCache.batchSize() != lastLogits.size(0)) {
+        throw Error({"", 0, "lastLogits"}, "expected [B, V] logits for the cache's " +
+                                               std::to_string(promptCache.batchSize()) + " prompts");
+    }
+    const std::int64_t B = lastLogits.size(0);
     const std::int64_t N = B * samplesPerPrompt;
     const std::int64_t V = model.config().vocabSize;
     const flow::TokenId term = trie.terminationToken();
-    const auto device = promptIds.device();
+    const auto device = lastLogits.device();
     const auto longDev = torch::TensorOptions().dtype(torch::kLong).device(device);
 
-    model::KvCache cache(model.config().numHiddenLayers);
-    const at::Tensor hidden = model.hiddenStates(promptIds, promptMask, &cache);  // [B, P, D]
-    at::Tensor logits = model.logitsFrom(hidden.select(1, P - 1));              // [B, V]
+    model::KvCache cache = promptCache;  // shares tensors; reorder/append replace, never write
+    at::Tensor logits = lastLogits.detach();  // [B, V]
     if (samplesPerPrompt > 1) {
         const at::Tensor rows = torch::arange(B, longDev).repeat_interleave(samplesPerPrompt);  // [N]
         cache.reorder(rows);

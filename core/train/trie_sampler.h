@@ -27,6 +27,7 @@
 
 namespace flower::model {
 class Qwen2ForCausalLMImpl;
+class KvCache;
 }
 
 namespace flower::train {
@@ -52,5 +53,13 @@ SampledTitles sampleTitles(model::Qwen2ForCausalLMImpl& model, const flow::Title
                            const at::Tensor& promptIds, const at::Tensor& promptMask,
                            double temperature, at::Generator& generator, int maxTokens = 0,
                            int samplesPerPrompt = 1);
+
+// The same from prompts that already ran: `promptCache` holds exactly the B prompts (it is copied,
+// not modified — a cache built with gradients keeps its graph for a later teacher-forced pass),
+// `lastLogits` [B, V] are the logits at each prompt's last position.
+SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::TitleTrie& trie,
+                               const model::KvCache& promptCache, const at::Tensor& lastLogits,
+                               double temperature, at::Generator& generator, int maxTokens = 0,
+                               int samplesPerPrompt = 1);
 
 }  // namespace flower::train

@@ -1,0 +1,165 @@
+// bench_objectives — one training step of each objective, side by side in one run, against the
+// Flower reference's numbers (Python, Debian PyTorch 1.13, same OpenBLAS, OMP_WAIT_POLICY=PASSIVE,
+// measured on this machine: SFT forward+backward 217 ms, GFN part 473 ms, whole step 778 ms).
+//
+// Configuration (the reference's): the `tiny` preset (d=256, 4 layers, 4 heads with 2 K/V heads,
+// FFN 1024, tied embeddings), a 4,254-token compact vocabulary, batch 8, 64-token prompts, fp32,
+// random weights; a random prefix tree of 2,600 titles of 2–14 tokens (mean ≈ 7; first tokens
+// from 300 common ones, so the root branches like a real catalogue) with random counts 1–20.
+// Steps (medians of --reps after 2 warm-ups; each = compute + backward, no optimiser):
+//   sft      SftObjective                                   (≈ reference "SFT forward+backward")
+//   gfn      FlowerObjective λ = ∞: sampling + one teacher-forced forward/backward of the titles
+//   sample   sampleTitles alone (no gradients)
+//   flower   FlowerObjective λ = 1: sampling + [targets; titles] branched off one prompt pass
+//
+//   build/tests/bench/train/bench_objectives [--reps N] [--threads N]
+#include "core/flow/flow_table.h"
+#include "core/model/qwen2_for_causal_lm.h"
+#include "core/model/qwen2_presets.h"
+#include "core/train/flower_objective.h"
+#include "core/train/sft_objective.h"
+#include "core/train/trie_sampler.h"
+#include "core/util/runtime.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <set>
+
+using namespace flower;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+template <typename F>
+double medianMs(F&& f, int reps) {
+    for (int i = 0; i < 2; ++i) f();
+    std::vector<double> times;
+    for (int i = 0; i < reps; ++i) {
+        const auto t0 = Clock::now();
+        f();
+        times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+constexpr std::int64_t kVocab = 4254, kBatch = 8, kPrompt = 64;
+constexpr flow::TokenId kTerm = 0;
+
+flow::TitleTrie randomTrie(std::mt19937_64& rng, std::vector<double>& rewards) {
+    std::uniform_int_distribution<int> first(1, 300), token(1, kVocab - 1), length(2, 14), count(1, 20);
+    std::set<std::vector<flow::TokenId>> seen;
+    std::vector<flow::TitleItem> items;
+    std::vector<std::vector<flow::TokenId>> tokens;
+    while (tokens.size() < 2600) {
+        std::vector<flow::TokenId> t = {first(rng)};
+        const int n = length(rng);
+        while (static_cast<int>(t.size()) < n) t.push_back(token(rng));
+        if (!seen.insert(t).second) continue;
+        items.push_back({static_cast<std::int64_t>(items.size()), "title " + std::to_string(items.size())});
+        tokens.push_back(t);
+        rewards.push_back(count(rng));
+    }
+    return flow::TitleTrie::fromTokens(items, tokens, kTerm);
+}
+
+train::TrainBatch randomBatch(const flow::TitleTrie& trie, std::mt19937_64& rng) {
+    std::uniform_int_distribution<int> token(1, kVocab - 1);
+    std::uniform_int_distribution<int> title(0, static_cast<int>(trie.titleCount()) - 1);
+    train::TrainBatch b;
+    b.promptIds = torch::randint(1, kVocab, {kBatch, kPrompt}, torch::kLong);
+    b.promptMask = torch::ones({kBatch, kPrompt}, torch::kLong);
+    std::vector<std::vector<flow::TokenId>> targets;
+    std::size_t T = 0;
+    for (std::int64_t i = 0; i < kBatch; ++i) {
+        const auto t = trie.titleTokens(title(rng));
+        targets.emplace_back(t.begin(), t.end());
+        targets.back().push_back(kTerm);
+        T = std::max(T, targets.back().size());
+    }
+    b.targetIds = torch::full({kBatch, static_cast<std::int64_t>(T)}, kTerm, torch::kLong);
+    b.targetMask = torch::zeros({kBatch, static_cast<std::int64_t>(T)}, torch::kLong);
+    for (std::int64_t i = 0; i < kBatch; ++i) {
+        for (std::size_t j = 0; j < targets[i].size(); ++j) {
+            b.targetIds[i][static_cast<std::int64_t>(j)] = targets[i][j];
+            b.targetMask[i][static_cast<std::int64_t>(j)] = 1;
+        }
+    }
+    b.targetGroup = torch::full({kBatch}, -1, torch::kLong);
+    for (std::int64_t i = 0; i < kBatch; ++i) b.rows.push_back(i);
+    return b;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    util::ensurePassiveOpenMp(argc, argv);
+    int reps = 10, threads = 0;
+    for (int i = 1; i + 1 < argc; ++i) {
+        if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    }
+    const int used = util::configureTorchThreads(threads > 0 ? std::optional<int>(threads) : std::nullopt);
+    std::printf("threads %d, OMP_WAIT_POLICY passive: %s, reps %d (medians)\n", used,
+                util::openMpWaitsPassively() ? "yes" : "no", reps);
+
+    torch::manual_seed(0);
+    std::mt19937_64 rng(1);
+    std::vector<double> rewards;
+    const flow::TitleTrie trie = randomTrie(rng, rewards);
+    const flow::FlowTable flows(trie, rewards);
+    const auto stats = trie.depthStats();
+    std::printf("trie: %zu titles, %zu nodes, mean %.2f title tokens, root children %d\n", trie.titleCount(),
+                trie.nodeCount(), stats.meanTitleTokens, stats.maxBranching);
+
+    model::Qwen2ForCausalLM policy(model::qwen2Preset("tiny", kVocab));
+    policy->initWeights(3);
+    const train::TrainBatch batch = randomBatch(trie, rng);
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(5);
+    const auto variant = flow::RewardVariant::fromName("flow");
+    train::SftObjective sft;
+    train::FlowerOptions gfnOptions;
+    gfnOptions.lambda = std::numeric_limits<double>::infinity();
+    train::FlowerObjective gfn(flows, variant, gfnOptions);
+    train::FlowerOptions fullOptions;
+    fullOptions.lambda = 1.0;
+    train::FlowerObjective full(flows, variant, fullOptions);
+
+    auto step = [&](train::Objective& objective) {
+        policy->zero_grad();
+        objective.compute(*policy, batch, gen).loss.backward();
+    };
+    // Interleaved rounds, so that load from other processes hits every measurement alike.
+    std::vector<double> tSft, tGfn, tSample, tFull;
+    for (int round = 0; round < 3; ++round) {
+        const int r = std::max(1, reps / 3);
+        tSft.push_back(medianMs([&] { step(sft); }, r));
+        tGfn.push_back(medianMs([&] { step(gfn); }, r));
+        tSample.push_back(medianMs([&] {
+            train::sampleTitles(*policy, trie, batch.promptIds, batch.promptMask, 1.0, gen);
+        }, r));
+        tFull.push_back(medianMs([&] { step(full); }, r));
+    }
+    auto med = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    const double sftMs = med(tSft), gfnMs = med(tGfn), sampleMs = med(tSample), fullMs = med(tFull);
+    std::printf("%-44s %9s %12s\n", "step (compute + backward)", "ours ms", "reference ms");
+    std::printf("%-44s %9.1f %12.0f\n", "SFT forward+backward", sftMs, 217.0);
+    std::printf("%-44s %9.1f %12.0f\n", "Flower GFN part (sample + TF fwd/bwd)", gfnMs, 473.0);
+    std::printf("%-44s %9.1f %12s\n", "  of which sampling (no grad, KV cache)", sampleMs, "-");
+    std::printf("%-44s %9.1f %12.0f\n", "whole SFT + λ·SubTB step", fullMs, 778.0);
+    std::printf("ratio whole Flower step / our SFT step: %.2f (goal ≤ 1.5)\n", fullMs / sftMs);
+    std::printf("reference whole step / ours: %.2f (goal ≥ 3)\n", 778.0 / fullMs);
+    std::printf("reference GFN part / ours: %.2f; reference SFT / ours: %.2f\n", 473.0 / gfnMs, 217.0 / sftMs);
+    return 0;
+}
