@@ -27,7 +27,8 @@ struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
         std::vector<torch::Tensor> saved{x};
         saved.insert(saved.end(), parameters.begin(), parameters.end());
         ctx->save_for_backward(saved);
-        ctx->saved_data["state"] = c10::IValue::make_capsule(c10::intrusive_ptr<torch::CustomClassHolder>(state));
+        ctx->saved_data["state"] =
+            c10::IValue::make_capsule(c10::intrusive_ptr<torch::CustomClassHolder>(state));
         return state->layer->forward(x, state->context);  // [B, T, D]
     }
 
