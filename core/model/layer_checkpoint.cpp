@@ -18,17 +18,23 @@ struct RecomputeState : torch::CustomClassHolder {
 // parameters (variables 1..n, so their gradients take the ordinary graph edges), the state.
 struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
-                                 at::TensorList /*parameters*/,
+                                 at::TensorList parameters,
                                  const c10::intrusive_ptr<RecomputeState>& state) {
         // Function::apply runs this with grad mode off: no graph, no saved intermediates.
-        ctx->save_for_backward({x});
-        ctx->saved_data["state"] = c10::IValue::make_capsule(c10::intrusive_ptr<torch::CustomClassHolder>(state));
+        // The parameters are saved (references, no copies) only for autograd's version check:
+        // changing them in place before the backward is an error, as on the plain path,
+        // instead of a silent recomputation with other weights.
+        std::vector<torch::Tensor> saved{x};
+        saved.insert(saved.end(), parameters.begin(), parameters.end());
+        ctx->save_for_backward(saved);
+        ctx->saved_data["state"] =
+            c10::IValue::make_capsule(c10::intrusive_ptr<torch::CustomClassHolder>(state));
         return state->layer->forward(x, state->context);  // [B, T, D]
     }
 
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                    torch::autograd::variable_list gradOutputs) {
-        const torch::Tensor x = ctx->get_saved_variables()[0];
+        const torch::Tensor x = ctx->get_saved_variables()[0];  // throws if modified in place
         const auto capsule = ctx->saved_data["state"].toCapsule();
         const auto* state = static_cast<const RecomputeState*>(capsule.get());
         const std::vector<torch::Tensor> parameters = state->layer->parameters();

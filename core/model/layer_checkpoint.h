@@ -4,9 +4,10 @@
 // holds one [B, T, D] tensor per layer plus the intermediates of ONE layer at a time, instead of
 // the intermediates of every layer, for about one extra forward of the layers. Measured on the
 // tiny preset at 8 × 128 tokens (bench_model): tensors saved by the forward 147 → 26 MiB (most
-// of what is left is the head's logits), step peak 180 → 59 MiB, step time ×1.33. Worth it when
-// activations, not weights, fill the memory: long sequences or large batches of a big model on
-// a GPU (Qwen2.5-1.5B); not for the tiny presets on a CPU, where it only costs time.
+// of what is left is the head's logits), step peak 180 → 59 MiB, step time ×1.2–1.35 (shared
+// machine). Worth it when activations, not weights, fill the memory: long sequences or large
+// batches of a big model on a GPU (Qwen2.5-1.5B); not for the tiny CPU presets, where it only
+// costs time.
 //
 // Exact: Qwen2 has no dropout and the layer's forward is a pure function of its input, its
 // parameters and the context, so the recomputation reproduces the forward (same kernels, same

@@ -107,8 +107,9 @@ public:
     c10::DeleterFnPtr raw_deleter() const override { return &CountingAllocator::release; }
 
     static CountingAllocator& instance() {
-        static CountingAllocator counting(c10::GetDefaultCPUAllocator());
-        return counting;
+        // Never destroyed: tensors freed during static destruction still come back here.
+        static auto* counting = new CountingAllocator(c10::GetDefaultCPUAllocator());
+        return *counting;
     }
     std::int64_t live() const { std::lock_guard<std::mutex> lock(mutex_); return live_; }
     std::int64_t peak() const { std::lock_guard<std::mutex> lock(mutex_); return peak_; }

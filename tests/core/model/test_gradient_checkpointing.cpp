@@ -120,6 +120,7 @@ private Q_SLOTS:
     void ignoredWithCache();
     void ignoredWithoutGradMode();
     void refusesDoubleBackward();
+    void refusesWeightsChangedBeforeBackward();
 };
 
 void TestGradientCheckpointing::offByDefault() {
@@ -255,10 +256,26 @@ void TestGradientCheckpointing::refusesDoubleBackward() {
     QVERIFY(model->model->layers[0]->parameters()[0].grad().defined());
 }
 
+void TestGradientCheckpointing::refusesWeightsChangedBeforeBackward() {
+    // Changing a weight in place between forward and backward is an error on the plain path
+    // (autograd's version check); the recomputation must not silently use the new weight.
+    for (const bool ckpt : {false, true}) {
+        Qwen2ForCausalLM model = makeModel("nano", false, torch::kDouble);
+        model->setGradientCheckpointing(ckpt);
+        auto [ids, mask] = paddedBatch(6, {0, 3});
+        const torch::Tensor loss = lossOf(model, ids, mask);
+        {
+            torch::NoGradGuard noGrad;
+            model->model->layers[0]->named_parameters()["mlp.down_proj.weight"].add_(0.01);
+        }
+        QVERIFY_THROWS_EXCEPTION(c10::Error, loss.backward());
+    }
+}
+
 FLOWER_TEST_MAIN(TestGradientCheckpointing, offByDefault, gradientsEqualInFloat64, gradientsEqualInFloat32,
                  forwardIsIdentical, everyLayerIsOneCheckpointNode, autogradGradLeavesDotGradAlone,
                  frozenEmbeddingStillTrainsLayers, ignoredWithCache, ignoredWithoutGradMode,
-                 refusesDoubleBackward)
+                 refusesDoubleBackward, refusesWeightsChangedBeforeBackward)
 
 #ifdef FLOWER_TEST_QT
 #include "test_gradient_checkpointing.moc"
