@@ -1,6 +1,7 @@
 #include "core/train/trie_sampler.h"
 
 #include "core/flow/allowed_tokens.h"
+#include "core/train/continuation_log_probs.h"
 #include "core/model/kv_cache.h"
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/util/error.h"
@@ -24,10 +25,9 @@ SampledTitles sampleTitles(model::Qwen2ForCausalLMImpl& model, const flow::Title
         throw Error({"", 0, "promptIds"}, "expected prompt ids and mask of one shape [B, P], P ≥ 1");
     }
     torch::NoGradGuard noGrad;
-    model::KvCache cache(model.config().numHiddenLayers);
-    const at::Tensor hidden = model.hiddenStates(promptIds, promptMask, &cache);  // [B, P, D]
-    const at::Tensor logits = model.logitsFrom(hidden.select(1, promptIds.size(1) - 1));  // [B, V]
-    return sampleTitlesFrom(model, trie, cache, logits, temperature, generator, maxTokens,
+    const PromptPass prompt = runPrompt(model, promptIds, promptMask);  // identical rows run once
+    const at::Tensor logits = model.logitsFrom(prompt.lastHidden);        // [B, V]
+    return sampleTitlesFrom(model, trie, prompt.cache, logits, temperature, generator, maxTokens,
                             samplesPerPrompt);
 }
 

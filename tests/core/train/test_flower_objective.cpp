@@ -42,6 +42,7 @@ class TestFlowerObjective : public QObject {
 private Q_SLOTS:
     void branchedLogProbsEqualFullForwards();
     void branchedGradientsEqualFullForwards();
+    void identicalPromptsRunOnceWithSameGradients();
     void logRewardsByHand();
     void zeroFlowCountsAsPenalty();
     void subtbEqualsRebuiltFromFullForwards();
@@ -97,6 +98,40 @@ void TestFlowerObjective::branchedGradientsEqualFullForwards() {
         brute = brute + static_cast<double>(r + 1) *
                             test::bruteForceLogLik(*policy, batch.promptIds.repeat({2, 1}),
                                                    batch.promptMask.repeat({2, 1}), cont, mask, r);
+    }
+    brute.backward();
+    const auto params = policy->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        QVERIFY2(torch::allclose(ours[i], params[i].grad(), 1e-9, 1e-11), std::to_string(i).c_str());
+    }
+}
+
+// runPrompt runs identical prompts once and repeats their cache rows (RQ1: one prompt for the
+// whole batch); log-probs and gradients must equal those of every row run alone.
+void TestFlowerObjective::identicalPromptsRunOnceWithSameGradients() {
+    const auto batch = test::smallBatch();
+    auto policy = test::nanoPolicy(7, torch::kDouble);
+    const auto rows = torch::tensor({0, 1, 0, 0}, torch::kLong);  // prompt 0 three times
+    const auto promptIds = batch.promptIds.index_select(0, rows);
+    const auto promptMask = batch.promptMask.index_select(0, rows);
+    const auto targets = torch::tensor({0, 1, 2, 1}, torch::kLong);  // different continuations
+    const auto cont = batch.targetIds.index_select(0, targets);
+    const auto mask = batch.targetMask.index_select(0, targets);
+    const auto pass = train::runPrompt(*policy, promptIds, promptMask);
+    QCOMPARE(pass.cache.batchSize(), std::int64_t{4});
+    QCOMPARE(pass.tokens, promptIds.numel());
+    const auto lp = train::continuationLogProbs(*policy, train::runPrompt(*policy, promptIds, promptMask),
+                                                cont, mask);
+    (lp.token * torch::arange(1, 5, torch::kDouble).unsqueeze(1)).sum().backward();
+    std::vector<at::Tensor> ours;
+    for (const auto& p : policy->parameters()) ours.push_back(p.grad().clone());
+    policy->zero_grad();
+    at::Tensor brute = torch::zeros({}, torch::kDouble);
+    for (std::int64_t r = 0; r < 4; ++r) {
+        const at::Tensor one = test::bruteForceLogLik(*policy, promptIds, promptMask, cont, mask, r);
+        QVERIFY2(std::abs(lp.token[r].sum().item<double>() - one.item<double>()) <= 1e-10,
+                 std::to_string(r).c_str());
+        brute = brute + static_cast<double>(r + 1) * one;
     }
     brute.backward();
     const auto params = policy->parameters();
@@ -271,7 +306,8 @@ void TestFlowerObjective::rejectsBadConfiguration() {
 }
 
 FLOWER_TEST_MAIN(TestFlowerObjective, branchedLogProbsEqualFullForwards,
-                 branchedGradientsEqualFullForwards, logRewardsByHand, zeroFlowCountsAsPenalty,
+                 branchedGradientsEqualFullForwards,
+                 identicalPromptsRunOnceWithSameGradients, logRewardsByHand, zeroFlowCountsAsPenalty,
                  subtbEqualsRebuiltFromFullForwards, lambdaCombinesTerms,
                  gradientMatchesFiniteDifferences, rejectsBadConfiguration)
 
