@@ -30,17 +30,6 @@ store::DivergenceKind toStore(DivergenceValue::Kind kind) {
     return store::DivergenceKind::Js;
 }
 
-std::string metricKey(const MetricValue& m) {  // see trainer.cpp: avoids a GCC 12 false warning
-    std::string key = m.split;
-    key += '/';
-    key += m.metric;
-    if (m.k > 0) {
-        key += '@';
-        key += std::to_string(m.k);
-    }
-    return key;
-}
-
 }  // namespace
 
 RunController::RunController(std::shared_ptr<Trainer> trainer, RunControllerOptions options)
@@ -207,7 +196,7 @@ void RunController::record(const EvaluationEvent& e) {
         std::vector<store::NamedScalar> points;
         for (const auto& m : e.result.metrics) {
             writer_->evaluation(m.split, m.metric, m.k, e.step, m.value);
-            points.push_back({metricKey(m), {e.step, e.epoch, m.value, 0}});
+            points.push_back({m.key(), {e.step, e.epoch, m.value, 0}});
         }
         writer_->scalars(points);
         for (const auto& d : e.result.divergences) {

@@ -52,28 +52,6 @@ void addScaled(std::vector<std::pair<std::string, double>>& into,
 
 using Clock = std::chrono::steady_clock;
 
-// MetricValue::key() built by appending: GCC 12 reports a false -Wstringop-overflow for the
-// inlined `"@" + std::to_string(k)` of the header's version.
-std::string metricKey(const MetricValue& m) {
-    std::string key = m.split;
-    key += '/';
-    key += m.metric;
-    if (m.k > 0) {
-        key += '@';
-        key += std::to_string(m.k);
-    }
-    return key;
-}
-
-std::optional<double> findMetric(const EvaluationResult& result, const std::string& key) {
-    for (const auto& m : result.metrics) {
-        if (metricKey(m) == key) {
-            return m.value;
-        }
-    }
-    return std::nullopt;
-}
-
 }  // namespace
 
 TrainerOptions TrainerOptions::fromConfig(const run::ExperimentConfig& config,
@@ -351,13 +329,13 @@ bool Trainer::Impl::evaluate(const TrainerHooks& hooks, double epoch) {
     }
     const std::string& key = options.earlyStopping.metric;
     if (!key.empty()) {
-        event.monitored = findMetric(event.result, key);
+        event.monitored = event.result.find(key);
     }
     // Early stopping cannot work without its metric; best-checkpoint selection just skips.
     if (!event.monitored && options.earlyStopping.patience > 0) {
         std::string reported;
         for (const auto& m : event.result.metrics) {
-            reported += (reported.empty() ? "" : ", ") + metricKey(m);
+            reported += (reported.empty() ? "" : ", ") + m.key();
         }
         throw Error({"", 0, "early_stopping.metric"},
                     "the evaluation reports no \"" + key + "\" (it reports: " +
