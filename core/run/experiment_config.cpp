@@ -300,6 +300,7 @@ json ExperimentConfig::toJson() const {
           {"smoothing", rewardSmoothing}}},
         {"lambda", std::isinf(lambda) ? json("inf") : json(lambda)},
         {"subtb_lambda", subtbLambda},
+        {"offline_probability", offlineProbability},
         {"optimizer",
          {{"lr", o.lr},
           {"betas", {o.beta1, o.beta2}},
@@ -387,6 +388,7 @@ ExperimentConfig parseTracked(const json& j, const Origins& origins, const std::
         c.lambda = theta == 0.0 ? INFINITY : (1.0 - theta) / theta;
     }
     r.number("subtb_lambda", c.subtbLambda, 0.0, INFINITY, /*minOpen=*/true);
+    r.number("offline_probability", c.offlineProbability, 0.0, 1.0);
 
     if (const json* opt = r.object("optimizer")) {
         Reader ro(*opt, "optimizer", origins, fallback);

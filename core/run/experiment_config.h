@@ -83,6 +83,9 @@ struct ExperimentConfig {
     double rewardSmoothing = 0.0;      // JSON reward.smoothing: α added to every item's count
     double lambda = 0.001;             // weight of L_SubTB in L = L_SFT + λ·L_SubTB; +inf = SubTB only
     double subtbLambda = 1.0;          // geometric weight of subtrajectory lengths in SubTB
+    double offlineProbability = 0.0;   // share of Flower steps trained on buffer titles (drawn ∝
+                                       // token length, the reference's RQ1 replay buffer) instead
+                                       // of on-policy rollouts; 0 = always on-policy
     OptimizerConfig optimizer;         // JSON "optimizer"
     int batchSize = 256;               // examples per optimiser step
     int microBatchSize = 8;            // examples per forward pass (accumulation = batch / micro)

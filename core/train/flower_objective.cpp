@@ -94,6 +94,40 @@ std::vector<double> FlowerObjective::logRewards(std::span<const std::int64_t> ti
     return logR;
 }
 
+namespace {
+
+// The reference's RQ1 replay buffer: B trie titles drawn with replacement ∝ their token count
+// (random.choices(possible_output, weights=len(encode(title)))), laid out as sampleTitles does.
+SampledTitles bufferTitles(const flow::TitleTrie& trie, std::int64_t B, at::Generator& generator) {
+    const auto n = static_cast<std::int64_t>(trie.titleCount());
+    std::vector<double> weights(static_cast<std::size_t>(n));
+    std::int64_t L = 1;
+    for (std::int64_t t = 0; t < n; ++t) {
+        const auto length = static_cast<std::int64_t>(trie.titleTokens(static_cast<flow::TitleIndex>(t)).size());
+        weights[static_cast<std::size_t>(t)] = static_cast<double>(length);
+        L = std::max(L, length + 1);
+    }
+    const at::Tensor picks = at::multinomial(torch::tensor(weights, torch::kDouble), B,
+                                             /*replacement=*/true, generator);  // [B]
+    SampledTitles out;
+    out.tokens = torch::full({B, L}, static_cast<std::int64_t>(trie.terminationToken()), torch::kLong);
+    out.lengths = torch::zeros({B}, torch::kLong);
+    auto tok = out.tokens.accessor<std::int64_t, 2>();
+    auto len = out.lengths.accessor<std::int64_t, 1>();
+    const auto pick = picks.accessor<std::int64_t, 1>();
+    for (std::int64_t b = 0; b < B; ++b) {
+        const auto title = static_cast<flow::TitleIndex>(pick[b]);
+        const auto tokens = trie.titleTokens(title);
+        for (std::size_t t = 0; t < tokens.size(); ++t) tok[b][static_cast<std::int64_t>(t)] = tokens[t];
+        len[b] = static_cast<std::int64_t>(tokens.size()) + 1;  // ⊤ included
+        out.endNodes.push_back(trie.terminalOf(title));
+        out.titles.push_back(title);
+    }
+    return out;
+}
+
+}  // namespace
+
 LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const TrainBatch& batch,
                                    at::Generator& generator) {
     const bool useSft = std::isfinite(options_.lambda);
@@ -119,9 +153,13 @@ LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const Tra
         torch::NoGradGuard noGrad;
         lastLogits = model.logitsFrom(prompt.lastHidden);  // [B, V]
     }
-    const SampledTitles sampled = sampleTitlesFrom(model, trie, prompt.cache, lastLogits,
-                                                   options_.samplingTemperature, generator,
-                                                   options_.maxTokens);
+    const bool offline = options_.offlineProbability > 0.0 &&
+                         at::rand({1}, generator, torch::kDouble).item<double>() <
+                             options_.offlineProbability;
+    const SampledTitles sampled =
+        offline ? bufferTitles(trie, B, generator)
+                : sampleTitlesFrom(model, trie, prompt.cache, lastLogits,
+                                   options_.samplingTemperature, generator, options_.maxTokens);
     const std::int64_t Ls = std::max<std::int64_t>(2, sampled.tokens.size(1));
     const at::Tensor sampledIds = padColumns(sampled.tokens, Ls, term).to(device);  // [B, Ls]
     const at::Tensor cols = torch::arange(Ls, torch::kLong).unsqueeze(0);            // [1, Ls]
@@ -182,6 +220,7 @@ LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const Tra
     out.scalars = {{"loss/total", out.loss.item<double>()}};
     out.scalars.insert(out.scalars.end(), terms.begin(), terms.end());
     out.scalars.emplace_back("flower/valid_fraction", valid / static_cast<double>(B));
+    out.scalars.emplace_back("flower/offline", offline ? 1.0 : 0.0);
     out.scalars.emplace_back("flower/mean_title_tokens", titleTokens / static_cast<double>(B));
     out.scalars.emplace_back("flower/mean_log_reward", valid > 0 ? endReward / valid : 0.0);
     return out;

@@ -26,8 +26,12 @@
 // transform the title's token rewards and every termination reward with the factor of the
 // title ending there. Granularity n > 1 (CoarseFlows) is not implemented yet: flower::Error.
 //
+// Off-policy steps: with probability offlineProbability a step's trajectories are trie titles
+// drawn ∝ their token count (the reference's RQ1 replay buffer, lightning_module.py
+// training_step) instead of on-policy samples; strictly on-policy SubTB at T = 1 stops visiting
+// titles whose probability collapsed and never fits them (core/train/README.md).
 // Scalars: loss/total, loss/sft (unless λ = ∞), loss/subtb (unless λ = 0), flower/valid_fraction
-// (share of samples that reached a title), flower/mean_title_tokens, flower/mean_log_reward
+// (share of samples that reached a title), flower/offline (1 for a buffer step), flower/mean_title_tokens, flower/mean_log_reward
 // (mean log R at the sampled titles' termination).
 // Ownership: refers to the FlowTable (and its trie) and the PreferenceModel, which must outlive it.
 // The trie's token ids must be the model's ids (compact ids for a tiny model).
@@ -50,6 +54,9 @@ struct FlowerOptions {
     double samplingTemperature = 1.0;  // on-policy rollout temperature
     int granularity = 1;               // tokens per flow step; only 1 is implemented
     int maxTokens = 0;                 // rollout limit (⊤ included); 0 = until ⊤
+    double offlineProbability = 0.0;   // chance per step of training on buffer titles — trie
+                                       // titles drawn ∝ token length, teacher-forced, as the
+                                       // reference's RQ1 (use_buffer_prob) — instead of rollouts
 };
 
 class FlowerObjective : public Objective {

@@ -93,6 +93,7 @@ std::shared_ptr<Objective> buildObjective(const run::ExperimentConfig& c, const 
             options.lambda = c.lambda;
             options.subtbLambda = c.subtbLambda;
             options.granularity = c.granularity;
+            options.offlineProbability = c.offlineProbability;
             return std::make_shared<FlowerObjective>(flows, rewardVariantOf(c), options);
         }
     }

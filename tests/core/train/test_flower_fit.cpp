@@ -56,9 +56,13 @@ class TestFlowerFit : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void subtbAloneFitsTheFlowDistribution();
+    void bufferTrajectoriesFitTheFlowDistribution();
 };
 
-void TestFlowerFit::subtbAloneFitsTheFlowDistribution() {
+namespace {
+
+// Trains the nano policy 150 AdamW steps with `options` (λ = ∞ forced) and checks the fit.
+void checkFit(train::FlowerOptions options) {
     torch::manual_seed(0);
     const auto trie = test::fiveTitleTrie();
     const flow::FlowTable flows(trie, kRewards);
@@ -67,13 +71,7 @@ void TestFlowerFit::subtbAloneFitsTheFlowDistribution() {
         target[t] = std::exp(flows.titleLogProbability(static_cast<flow::TitleIndex>(t)));
     }
     auto policy = test::nanoPolicy(17);
-    train::FlowerOptions options;
     options.lambda = std::numeric_limits<double>::infinity();
-    // Rollouts at temperature 2: SubTB only constrains the branches it samples, and strictly
-    // on-policy sampling (T = 1) lets a branch whose probability collapses early stay unvisited
-    // and unfitted (measured: JS 0.036 at lr 3e-3 and 0.08 at lr 1e-2 after 300 steps, each with
-    // zero loss on what it samples). Any full-support rollout policy has the same optimum.
-    options.samplingTemperature = 2.0;
     train::FlowerObjective flower(flows, flow::RewardVariant::fromName("flow"), options);
 
     const std::int64_t B = 16;
@@ -108,7 +106,27 @@ void TestFlowerFit::subtbAloneFitsTheFlowDistribution() {
     QVERIFY2(after < 0.01, msg.c_str());
 }
 
-FLOWER_TEST_MAIN(TestFlowerFit, subtbAloneFitsTheFlowDistribution)
+}  // namespace
+
+void TestFlowerFit::subtbAloneFitsTheFlowDistribution() {
+    // Rollouts at temperature 2: SubTB only constrains the branches it samples, and strictly
+    // on-policy sampling (T = 1) lets a branch whose probability collapses early stay unvisited
+    // and unfitted (measured: JS 0.036 at lr 3e-3 and 0.08 at lr 1e-2 after 300 steps, each with
+    // zero loss on what it samples). Any full-support rollout policy has the same optimum.
+    train::FlowerOptions options;
+    options.samplingTemperature = 2.0;
+    checkFit(options);
+}
+
+void TestFlowerFit::bufferTrajectoriesFitTheFlowDistribution() {
+    // The reference's RQ1 replay buffer: trie titles drawn ∝ token length, teacher-forced.
+    train::FlowerOptions options;
+    options.offlineProbability = 1.0;
+    checkFit(options);
+}
+
+FLOWER_TEST_MAIN(TestFlowerFit, subtbAloneFitsTheFlowDistribution,
+                 bufferTrajectoriesFitTheFlowDistribution)
 
 #ifdef FLOWER_TEST_QT
 #include "test_flower_fit.moc"
