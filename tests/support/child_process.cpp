@@ -1,5 +1,7 @@
 #include "tests/support/child_process.h"
 
+#include "tests/support/process.h"
+
 #include <chrono>
 #include <poll.h>
 #include <signal.h>
@@ -19,13 +21,7 @@ Child::Child(const std::vector<std::string>& argv, Stream stream) {
         ::dup2(fds[1], stream == Stream::Stdout ? 1 : 2);
         ::close(fds[0]);
         ::close(fds[1]);
-        std::vector<char*> args;
-        for (const auto& a : argv) {
-            args.push_back(const_cast<char*>(a.c_str()));
-        }
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        ::_exit(127);
+        execOrExit(argv);
     }
     ::close(fds[1]);
     fd_ = fds[0];

@@ -12,6 +12,16 @@ extern char** environ;
 
 namespace flower::test {
 
+void execOrExit(const std::vector<std::string>& argv) {
+    std::vector<char*> args;
+    for (const auto& a : argv) {
+        args.push_back(const_cast<char*>(a.c_str()));
+    }
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+}
+
 ProcessResult runProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env) {
     int outPipe[2], errPipe[2];
@@ -34,13 +44,7 @@ ProcessResult runProcess(const std::vector<std::string>& argv,
                 ::setenv(key.c_str(), value.c_str(), 1);
             }
         }
-        std::vector<char*> args;
-        for (const auto& a : argv) {
-            args.push_back(const_cast<char*>(a.c_str()));
-        }
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        ::_exit(127);
+        execOrExit(argv);
     }
     ::close(outPipe[1]);
     ::close(errPipe[1]);

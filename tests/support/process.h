@@ -21,4 +21,8 @@ ProcessResult runProcess(const std::vector<std::string>& argv,
 
 inline const std::string kUnset = "\x01unset";
 
+// In a forked child: replaces the process with `argv` (argv[0] the program path); exits 127 when
+// the program cannot be started. Shared by runProcess and Child.
+[[noreturn]] void execOrExit(const std::vector<std::string>& argv);
+
 }  // namespace flower::test

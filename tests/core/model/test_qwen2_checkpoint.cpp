@@ -6,6 +6,7 @@
 #include "core/util/error.h"
 #include "tests/support/error_message.h"
 #include "tests/support/flower_test.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/process.h"
 
 #include <torch/torch.h>
@@ -17,19 +18,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<fs::path>& tempDirs() {
-    static std::vector<fs::path> dirs;
-    return dirs;
-}
-
+// A fresh folder per call, removed when the test process exits.
 fs::path tempDir() {
     static int counter = 0;
-    const fs::path dir = fs::temp_directory_path() /
-                         ("flower_test_checkpoint_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    tempDirs().push_back(dir);
-    return dir;
+    return flower::test::freshFolder("checkpoint-" + std::to_string(counter++));
 }
 
 Qwen2Config smallConfig(bool tied) {
@@ -103,11 +95,6 @@ bool mentions(const std::string& message, const std::string& part) {
 class TestQwen2Checkpoint : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void cleanupTestCase() {
-        for (const auto& dir : tempDirs()) {
-            fs::remove_all(dir);
-        }
-    }
     void roundTripIsBitIdentical();
     void roundTripTiedHead();
     void roundTripShardedBf16();
