@@ -33,6 +33,10 @@ constexpr Names<LrSchedule, 3> kSchedules = {{{LrSchedule::Constant, "constant"}
                                               {LrSchedule::Cosine, "cosine"}}};
 constexpr Names<Decoding, 2> kDecodings = {{{Decoding::Constrained, "constrained"},
                                             {Decoding::Free, "free"}}};
+constexpr Names<RolloutConstraint, 2> kRolloutConstraints = {{{RolloutConstraint::Trie, "trie"},
+                                                               {RolloutConstraint::Free, "free"}}};
+constexpr Names<PfNormalisation, 2> kPfNormalisations = {{{PfNormalisation::Vocabulary, "vocabulary"},
+                                                          {PfNormalisation::Tree, "tree"}}};
 constexpr Names<DeviceChoice, 3> kDevices = {{{DeviceChoice::Cpu, "cpu"},
                                               {DeviceChoice::Cuda, "cuda"},
                                               {DeviceChoice::Auto, "auto"}}};
@@ -252,6 +256,8 @@ std::string_view toString(Method v) { return nameOf(kMethods, v); }
 std::string_view toString(RewardVariant v) { return nameOf(kRewards, v); }
 std::string_view toString(LrSchedule v) { return nameOf(kSchedules, v); }
 std::string_view toString(Decoding v) { return nameOf(kDecodings, v); }
+std::string_view toString(RolloutConstraint v) { return nameOf(kRolloutConstraints, v); }
+std::string_view toString(PfNormalisation v) { return nameOf(kPfNormalisations, v); }
 std::string_view toString(DeviceChoice v) { return nameOf(kDevices, v); }
 std::string_view toString(DType v) { return nameOf(kDTypes, v); }
 
@@ -300,7 +306,15 @@ json ExperimentConfig::toJson() const {
           {"smoothing", rewardSmoothing}}},
         {"lambda", std::isinf(lambda) ? json("inf") : json(lambda)},
         {"subtb_lambda", subtbLambda},
-        {"offline_probability", offlineProbability},
+        {"rollout",
+         {{"constraint", toString(rollout.constraint)},
+          {"temperature", rollout.temperature},
+          {"log_pf", toString(rollout.logPf)},
+          {"offline_probability", rollout.offlineProbability},
+          {"offline_decay",
+           {{"threshold", rollout.decayThreshold},
+            {"step", rollout.decayStep},
+            {"floor", rollout.decayFloor}}}}},
         {"optimizer",
          {{"lr", o.lr},
           {"betas", {o.beta1, o.beta2}},
@@ -388,7 +402,26 @@ ExperimentConfig parseTracked(const json& j, const Origins& origins, const std::
         c.lambda = theta == 0.0 ? INFINITY : (1.0 - theta) / theta;
     }
     r.number("subtb_lambda", c.subtbLambda, 0.0, INFINITY, /*minOpen=*/true);
-    r.number("offline_probability", c.offlineProbability, 0.0, 1.0);
+    if (const json* ro = r.object("rollout")) {
+        Reader rr(*ro, "rollout", origins, fallback);
+        auto& o = c.rollout;
+        rr.choice("constraint", o.constraint, kRolloutConstraints);
+        rr.number("temperature", o.temperature, 0.0, INFINITY, /*minOpen=*/true);
+        rr.choice("log_pf", o.logPf, kPfNormalisations);
+        if (o.logPf == PfNormalisation::Tree && o.constraint == RolloutConstraint::Free) {
+            rr.fail("log_pf", "\"tree\" needs trie-constrained rollouts (constraint \"trie\"): "
+                              "a free rollout's off-tree token has no probability under it");
+        }
+        rr.number("offline_probability", o.offlineProbability, 0.0, 1.0);
+        if (const json* decay = rr.object("offline_decay")) {
+            Reader rd(*decay, "rollout.offline_decay", origins, fallback);
+            rd.number("threshold", o.decayThreshold, 0.0, INFINITY);
+            rd.number("step", o.decayStep, 0.0, 1.0);
+            rd.number("floor", o.decayFloor, 0.0, 1.0);
+            rd.rejectUnknown();
+        }
+        rr.rejectUnknown();
+    }
 
     if (const json* opt = r.object("optimizer")) {
         Reader ro(*opt, "optimizer", origins, fallback);

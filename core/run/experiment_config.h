@@ -35,6 +35,8 @@ enum class Method { Sft, Flower, SftTemperature, IFairLrs };
 enum class RewardVariant { Flow, FlowDivPref, FlowPlusLogPref };  // R, R ÷ pref, log R + log pref
 enum class LrSchedule { Constant, Linear, Cosine };  // after warm-up; linear = the reference's
 enum class Decoding { Constrained, Free };            // trie-constrained beam search or free
+enum class RolloutConstraint { Trie, Free };     // Flower's training rollouts: tree or vocabulary
+enum class PfNormalisation { Vocabulary, Tree };  // what Flower's log P_F is a softmax over
 enum class DeviceChoice { Cpu, Cuda, Auto };
 enum class DType { Float32, BFloat16 };
 
@@ -42,6 +44,8 @@ std::string_view toString(Method v);
 std::string_view toString(RewardVariant v);
 std::string_view toString(LrSchedule v);
 std::string_view toString(Decoding v);
+std::string_view toString(RolloutConstraint v);
+std::string_view toString(PfNormalisation v);
 std::string_view toString(DeviceChoice v);
 std::string_view toString(DType v);
 
@@ -70,6 +74,22 @@ struct EvaluationConfig {
     std::int64_t samples = 0;          // samples drawn for distribution fitting; 0 = tuning-set size
 };
 
+// How Flower gets the trajectories SubTB trains on (JSON "rollout").
+struct RolloutConfig {
+    RolloutConstraint constraint = RolloutConstraint::Trie;  // "trie" | "free" (the reference's)
+    double temperature = 1.0;          // sampling temperature of the on-policy rollouts
+    PfNormalisation logPf = PfNormalisation::Vocabulary;  // JSON "log_pf": "vocabulary" (the
+                                       // reference) | "tree" (children + ⊤; needs "trie")
+    double offlineProbability = 0.0;   // chance per micro-batch of buffer titles (drawn ∝ token
+                                       // length, the reference's RQ1 replay buffer) instead of
+                                       // rollouts; 0 = always on-policy
+    // JSON "offline_decay": after each epoch but the first whose mean buffer SubTB loss is below
+    // `threshold`, while the chance is above `floor`, it drops by `step` (0 = constant).
+    double decayThreshold = 0.05;
+    double decayStep = 0.0;
+    double decayFloor = 0.15;
+};
+
 struct ExperimentConfig {
     std::string name;                  // run name; default: the experiment file's stem
     std::string description;           // free text shown in lists
@@ -83,9 +103,7 @@ struct ExperimentConfig {
     double rewardSmoothing = 0.0;      // JSON reward.smoothing: α added to every item's count
     double lambda = 0.001;             // weight of L_SubTB in L = L_SFT + λ·L_SubTB; +inf = SubTB only
     double subtbLambda = 1.0;          // geometric weight of subtrajectory lengths in SubTB
-    double offlineProbability = 0.0;   // share of Flower steps trained on buffer titles (drawn ∝
-                                       // token length, the reference's RQ1 replay buffer) instead
-                                       // of on-policy rollouts; 0 = always on-policy
+    RolloutConfig rollout;             // JSON "rollout": Flower's trajectories
     OptimizerConfig optimizer;         // JSON "optimizer"
     int batchSize = 256;               // examples per optimiser step
     int microBatchSize = 8;            // examples per forward pass (accumulation = batch / micro)

@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <limits>
 #include <sstream>
 
 namespace flower::train {
@@ -65,10 +66,34 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
                                 continuationMask, terminationId);
 }
 
+at::Tensor predictingHiddenStates(model::Qwen2ForCausalLMImpl& model, PromptPass prompt,
+                                  const at::Tensor& continuationIds, const at::Tensor& continuationMask) {
+    const std::int64_t B = prompt.lastHidden.size(0);
+    const std::int64_t R = continuationIds.size(0), L = continuationIds.size(1);
+    model::KvCache& cache = prompt.cache;
+    at::Tensor last = prompt.lastHidden;  // [B, D]
+    if (R > B) {
+        const at::Tensor rows =
+            torch::arange(B, torch::TensorOptions().dtype(torch::kLong).device(last.device()))
+                .repeat({R / B});  // [R]
+        cache.reorder(rows);
+        last = last.index_select(0, rows);  // [R, D]
+    }
+    // Position t of the continuation is predicted by the hidden state before it: the prompt's
+    // last for t = 0, the continuation's t − 1 otherwise. The last column is never an input.
+    at::Tensor hidden = last.unsqueeze(1);  // [R, 1, D]
+    if (L > 1) {
+        const at::Tensor h = model.hiddenStates(continuationIds.narrow(1, 0, L - 1),
+                                                continuationMask.narrow(1, 0, L - 1), &cache);  // [R, L-1, D]
+        hidden = torch::cat({hidden, h}, 1);  // [R, L, D]
+    }
+    return hidden;
+}
+
 ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model, PromptPass prompt,
                                           const at::Tensor& continuationIds,
                                           const at::Tensor& continuationMask,
-                                          std::int64_t terminationId) {
+                                          std::int64_t terminationId, const at::Tensor& normalisers) {
     if (continuationIds.dim() != 2 || continuationMask.sizes() != continuationIds.sizes() ||
         continuationIds.size(1) < 1) {
         throw Error({"", 0, "continuationIds"},
@@ -97,33 +122,35 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model, Pr
                                                   std::to_string(V) + " tokens");
     }
 
-    model::KvCache& cache = prompt.cache;
-    at::Tensor last = prompt.lastHidden;  // [B, D]
-    if (R > B) {
-        const at::Tensor rows =
-            torch::arange(B, torch::TensorOptions().dtype(torch::kLong).device(last.device()))
-                .repeat({R / B});  // [R]
-        cache.reorder(rows);
-        last = last.index_select(0, rows);  // [R, D]
+    const std::int64_t promptTokens = prompt.tokens;
+    const at::Tensor hidden =
+        predictingHiddenStates(model, std::move(prompt), continuationIds, continuationMask);  // [R, L, D]
+    const at::Tensor logits = model.logitsFrom(hidden.index({valid}));  // [N, V]
+    at::Tensor logZ = torch::logsumexp(logits, -1);                   // [N]
+    if (normalisers.defined()) {
+        if (normalisers.dim() != 3 || normalisers.size(0) != R || normalisers.size(1) != L) {
+            throw Error({"", 0, "normalisers"}, "expected [R, L, C] token lists for continuations " +
+                                                    shapeOf(continuationIds) + ", got " +
+                                                    shapeOf(normalisers));
+        }
+        const at::Tensor lists = normalisers.to(logits.device()).index({valid});  // [N, C]
+        if (lists.numel() > 0 && lists.max().item<std::int64_t>() >= V) {
+            throw Error({"", 0, "normalisers"}, "a normaliser token is outside the vocabulary");
+        }
+        const at::Tensor present = lists >= 0;                                                // [N, C]
+        const at::Tensor picked = logits.gather(1, lists.clamp_min(0))
+                                      .masked_fill(present.logical_not(), -std::numeric_limits<double>::infinity());
+        const at::Tensor restricted = torch::logsumexp(picked, -1);                          // [N]
+        logZ = torch::where(present.narrow(1, 0, 1).squeeze(1), restricted, logZ);
     }
-    // Position t of the continuation is predicted by the hidden state before it: the prompt's
-    // last for t = 0, the continuation's t − 1 otherwise. The last column is never an input.
-    at::Tensor hidden = last.unsqueeze(1);  // [R, 1, D]
-    if (L > 1) {
-        const at::Tensor h = model.hiddenStates(continuationIds.narrow(1, 0, L - 1),
-                                                continuationMask.narrow(1, 0, L - 1), &cache);  // [R, L-1, D]
-        hidden = torch::cat({hidden, h}, 1);  // [R, L, D]
-    }
-    const at::Tensor logProbs =
-        torch::log_softmax(model.logitsFrom(hidden.index({valid})), -1);  // [N, V]
-    const at::Tensor zeros = torch::zeros({R, L}, logProbs.options());
+    const at::Tensor zeros = torch::zeros({R, L}, logits.options());
 
     ContinuationLogProbs out;
-    out.token = zeros.index_put({valid}, logProbs.gather(1, targets.unsqueeze(1)).squeeze(1));  // [R, L]
+    out.token = zeros.index_put({valid}, logits.gather(1, targets.unsqueeze(1)).squeeze(1) - logZ);  // [R, L]
     if (terminationId >= 0) {
-        out.termination = zeros.index_put({valid}, logProbs.select(1, terminationId));  // [R, L]
+        out.termination = zeros.index_put({valid}, logits.select(1, terminationId) - logZ);  // [R, L]
     }
-    out.tokens = prompt.tokens + targets.numel();
+    out.tokens = promptTokens + targets.numel();
     return out;
 }
 

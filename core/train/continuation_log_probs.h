@@ -45,10 +45,21 @@ PromptPass runPrompt(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promp
                      const at::Tensor& promptMask);
 
 // Continuations off a prompt pass (consumed: its cache grows).
+// normalisers (optional): [R, L, C] int64, for each position the tokens its softmax is
+// normalised over, −1 padded — Flower's tree-normalised P_F (children of the node + ⊤); a
+// position whose first entry is −1 is normalised over the whole vocabulary. The continuation
+// token should be one of the listed ones (else its "log-probability" is not one).
 ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model, PromptPass prompt,
                                           const at::Tensor& continuationIds,
                                           const at::Tensor& continuationMask,
-                                          std::int64_t terminationId = -1);
+                                          std::int64_t terminationId = -1,
+                                          const at::Tensor& normalisers = {});
+
+// The hidden states that predict each continuation position ([R, L, D]: the prompt's last for
+// t = 0, the continuation's t − 1 after), continuation row r off prompt r mod B; no checks (the
+// caller validated the shapes). What continuationLogProbs and titleDistribution build on.
+at::Tensor predictingHiddenStates(model::Qwen2ForCausalLMImpl& model, PromptPass prompt,
+                                  const at::Tensor& continuationIds, const at::Tensor& continuationMask);
 
 // promptIds/promptMask: [B, P] int64, left-padded; continuationIds/continuationMask: [R, L] int64.
 // terminationId < 0: `termination` is left undefined. runPrompt + the overload above.

@@ -131,4 +131,34 @@ DistributionFitResult DistributionFit::evaluate(std::span<const std::vector<Toke
     return r;
 }
 
+DistributionFitResult DistributionFit::evaluateProbabilities(std::span<const double> probabilities) const {
+    if (probabilities.size() != counts_.size()) {
+        throw Error({"", 0, "probabilities"}, std::to_string(probabilities.size()) +
+                                                  " probabilities for " +
+                                                  std::to_string(counts_.size()) + " target titles");
+    }
+    double total = 0.0;
+    for (double p : probabilities) {
+        if (!(p >= 0.0) || !std::isfinite(p)) {
+            throw Error({"", 0, "probabilities"}, "expected probabilities ≥ 0, got " + std::to_string(p));
+        }
+        total += p;
+    }
+    if (!(total > 0.0)) throw Error({"", 0, "probabilities"}, "the probabilities sum to 0");
+    DistributionFitResult r;
+    std::map<TokenId, double> tokens;
+    for (std::size_t i = 0; i < probabilities.size(); ++i) {
+        for (TokenId id : titleTokens_[i]) tokens[id] += probabilities[i];
+    }
+    std::vector<double> g(probabilities.begin(), probabilities.end());
+    std::vector<double> t(counts_.begin(), counts_.end());
+    if (policy_ == OutOfSetPolicy::Bucket) {
+        t.push_back(kMissingCount);
+        g.push_back(std::max(0.0, 1.0 - total));
+    }
+    r.title = divergencesOfCounts(t, g);
+    r.token = divergencesOfCountMaps(tokenCounts_, tokens);
+    return r;
+}
+
 }  // namespace flower::train

@@ -97,6 +97,14 @@ public:
 
     // Generations as token sequences, termination excluded.
     DistributionFitResult evaluate(std::span<const std::vector<TokenId>> generated) const;
+    // The limit of evaluate() for infinitely many samples from a policy that generates target
+    // title i with probability probabilities[i] (Σ ≤ 1; the rest would be out of set and is
+    // dropped at title level): title counts ∝ probabilities, token counts ∝ Σ_i p_i ×
+    // occurrences in title i. A probability of exactly 0 is a missing key (kMissingCount on a
+    // total near 1, i.e. as if one sample had been drawn: finite, large KL(T‖R)).
+    // samples = 0, titleCounts empty. Error on a size mismatch, a negative or non-finite
+    // probability, or Σ = 0.
+    DistributionFitResult evaluateProbabilities(std::span<const double> probabilities) const;
 
 private:
     std::vector<std::vector<TokenId>> titleTokens_;

@@ -30,13 +30,28 @@ at::Tensor padColumns(const at::Tensor& t, std::int64_t width, std::int64_t valu
 
 FlowerObjective::FlowerObjective(const flow::FlowTable& flows, flow::RewardVariant variant,
                                  FlowerOptions options, const flow::PreferenceModel* preferences)
-    : flows_(&flows), variant_(variant), options_(options), preferences_(preferences) {
+    : flows_(&flows),
+      variant_(variant),
+      options_(options),
+      preferences_(preferences),
+      offlineProbability_(options.offlineProbability) {
+    if (!(options_.offlineProbability >= 0.0 && options_.offlineProbability <= 1.0) ||
+        !(options_.decayStep >= 0.0) || !std::isfinite(options_.decayStep) ||
+        !std::isfinite(options_.decayThreshold) || !std::isfinite(options_.decayFloor)) {
+        throw Error({"", 0, "offline_probability"},
+                    "expected a buffer chance in [0, 1] and a finite decay step ≥ 0, threshold and floor");
+    }
     if (std::isnan(options_.lambda) || options_.lambda < 0.0) {
         throw Error({"", 0, "lambda"}, "λ must be ≥ 0 (or inf), got " + std::to_string(options_.lambda));
     }
     if (!(options_.samplingTemperature > 0.0) || !std::isfinite(options_.samplingTemperature)) {
         throw Error({"", 0, "temperature"}, "sampling temperature must be a positive number, got " +
                                                 std::to_string(options_.samplingTemperature));
+    }
+    if (options_.treeNormalised && options_.rollout == SamplingConstraint::Free) {
+        throw Error({"", 0, "rollout.log_pf"},
+                    "a tree-normalised P_F needs trie-constrained rollouts (rollout.constraint "
+                    "\"trie\"): a free rollout's off-tree token has no probability under it");
     }
     if (options_.granularity != 1) {
         throw Error({"", 0, "reward.granularity"},
@@ -126,6 +141,40 @@ SampledTitles bufferTitles(const flow::TitleTrie& trie, std::int64_t B, at::Gene
     return out;
 }
 
+// For each sampled row and position t ≤ its length, the tokens P_F is normalised over under
+// the tree: the children of the node after t tokens, plus ⊤; −1 elsewhere. `skip` leading rows
+// (the SFT targets) stay −1: normalised over the vocabulary.
+at::Tensor treeNormalisers(const flow::TitleTrie& trie, const SampledTitles& sampled,
+                           std::int64_t width, std::int64_t skip) {
+    const std::int64_t B = sampled.size();
+    const auto term = static_cast<std::int64_t>(trie.terminationToken());
+    const auto tok = sampled.tokens.accessor<std::int64_t, 2>();
+    const auto len = sampled.lengths.accessor<std::int64_t, 1>();
+    std::vector<std::vector<std::vector<std::int64_t>>> lists(static_cast<std::size_t>(B));
+    std::size_t C = 1;
+    for (std::int64_t b = 0; b < B; ++b) {
+        flow::NodeId node = flow::TitleTrie::kRoot;
+        for (std::int64_t t = 0; t < std::min(width, len[b] + 1) && node != flow::TitleTrie::kNoNode; ++t) {
+            std::vector<std::int64_t> list(trie.childTokens(node).begin(), trie.childTokens(node).end());
+            if (trie.child(node, static_cast<flow::TokenId>(term)) == flow::TitleTrie::kNoNode) list.push_back(term);
+            C = std::max(C, list.size());
+            lists[static_cast<std::size_t>(b)].push_back(std::move(list));
+            if (t < len[b]) node = trie.child(node, static_cast<flow::TokenId>(tok[b][t]));
+        }
+    }
+    at::Tensor out = torch::full({skip + B, width, static_cast<std::int64_t>(C)}, -1, torch::kLong);
+    auto acc = out.accessor<std::int64_t, 3>();
+    for (std::int64_t b = 0; b < B; ++b) {
+        const auto& rows = lists[static_cast<std::size_t>(b)];
+        for (std::size_t t = 0; t < rows.size(); ++t) {
+            for (std::size_t k = 0; k < rows[t].size(); ++k) {
+                acc[skip + b][static_cast<std::int64_t>(t)][static_cast<std::int64_t>(k)] = rows[t][k];
+            }
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const TrainBatch& batch,
@@ -153,17 +202,28 @@ LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const Tra
         torch::NoGradGuard noGrad;
         lastLogits = model.logitsFrom(prompt.lastHidden);  // [B, V]
     }
-    const bool offline = options_.offlineProbability > 0.0 &&
-                         at::rand({1}, generator, torch::kDouble).item<double>() <
-                             options_.offlineProbability;
+    const bool offline = offlineProbability_ > 0.0 &&
+                         at::rand({1}, generator, torch::kDouble).item<double>() < offlineProbability_;
     const SampledTitles sampled =
         offline ? bufferTitles(trie, B, generator)
                 : sampleTitlesFrom(model, trie, prompt.cache, lastLogits,
-                                   options_.samplingTemperature, generator, options_.maxTokens);
-    const std::int64_t Ls = std::max<std::int64_t>(2, sampled.tokens.size(1));
+                                   options_.samplingTemperature, generator, options_.maxTokens, 1,
+                                   options_.rollout);
+    // An incomplete row (stopped off the tree or by maxTokens) also needs log P_F(⊤) after its
+    // last token, the termination term of its final state: teacher-force one ⊤ more.
+    at::Tensor forced = sampled.lengths.clone();  // [B] positions teacher-forced per row
+    {
+        const auto len = sampled.lengths.accessor<std::int64_t, 1>();
+        const auto tok = sampled.tokens.accessor<std::int64_t, 2>();
+        auto f = forced.accessor<std::int64_t, 1>();
+        for (std::int64_t b = 0; b < B; ++b) {
+            if (len[b] == 0 || tok[b][len[b] - 1] != term) f[b] += 1;
+        }
+    }
+    const std::int64_t Ls = std::max<std::int64_t>({2, sampled.tokens.size(1), forced.max().item<std::int64_t>()});
     const at::Tensor sampledIds = padColumns(sampled.tokens, Ls, term).to(device);  // [B, Ls]
     const at::Tensor cols = torch::arange(Ls, torch::kLong).unsqueeze(0);            // [1, Ls]
-    const at::Tensor sampledMask = (cols < sampled.lengths.unsqueeze(1)).to(torch::kLong).to(device);  // [B, Ls]
+    const at::Tensor sampledMask = (cols < forced.unsqueeze(1)).to(torch::kLong).to(device);  // [B, Ls]
 
     // 2. One teacher-forced forward with gradients: [SFT targets; sampled titles] off one prompt.
     at::Tensor contIds = sampledIds, contMask = sampledMask;
@@ -172,8 +232,12 @@ LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const Tra
         contIds = torch::cat({padColumns(batch.targetIds, W, term), padColumns(sampledIds, W, term)});    // [2B, W]
         contMask = torch::cat({padColumns(batch.targetMask, W, 0), padColumns(sampledMask, W, 0)});     // [2B, W]
     }
+    at::Tensor normalisers;  // [rows, W, C] tree-normalised P_F: children + ⊤ per position
+    if (options_.treeNormalised) {
+        normalisers = treeNormalisers(trie, sampled, contIds.size(1), useSft ? B : 0).to(device);
+    }
     const ContinuationLogProbs lp =
-        continuationLogProbs(model, std::move(prompt), contIds, contMask, term);
+        continuationLogProbs(model, std::move(prompt), contIds, contMask, term, normalisers);
     out.tokens = lp.tokens;
     const std::int64_t first = useSft ? B : 0;
     const at::Tensor tokenLp = lp.token.narrow(0, first, B).narrow(1, 0, Ls);        // [B, Ls]
@@ -221,9 +285,31 @@ LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const Tra
     out.scalars.insert(out.scalars.end(), terms.begin(), terms.end());
     out.scalars.emplace_back("flower/valid_fraction", valid / static_cast<double>(B));
     out.scalars.emplace_back("flower/offline", offline ? 1.0 : 0.0);
+    out.scalars.emplace_back("flower/offline_subtb", offline ? subtb.item<double>() : 0.0);
+    out.scalars.emplace_back("flower/offline_probability", offlineProbability_);
     out.scalars.emplace_back("flower/mean_title_tokens", titleTokens / static_cast<double>(B));
     out.scalars.emplace_back("flower/mean_log_reward", valid > 0 ? endReward / valid : 0.0);
     return out;
+}
+
+void FlowerObjective::endEpoch(std::int64_t epoch, const std::map<std::string, double>& epochMeans) {
+    // The reference skips its first epoch (its loss starts from the untrained policy) and
+    // averages the loss of buffer steps only: Σ offline_subtb / Σ offline.
+    if (options_.decayStep <= 0.0 || epoch < 1) return;
+    const auto share = epochMeans.find("flower/offline");
+    const auto loss = epochMeans.find("flower/offline_subtb");
+    if (share == epochMeans.end() || loss == epochMeans.end() || !(share->second > 0.0)) return;
+    if (loss->second / share->second < options_.decayThreshold && offlineProbability_ > options_.decayFloor) {
+        offlineProbability_ = std::max(0.0, offlineProbability_ - options_.decayStep);
+    }
+}
+
+std::map<std::string, double> FlowerObjective::state() const {
+    return {{"offline_probability", offlineProbability_}};
+}
+
+void FlowerObjective::restoreState(const std::map<std::string, double>& state) {
+    if (const auto it = state.find("offline_probability"); it != state.end()) offlineProbability_ = it->second;
 }
 
 }  // namespace flower::train

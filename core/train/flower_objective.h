@@ -26,13 +26,27 @@
 // transform the title's token rewards and every termination reward with the factor of the
 // title ending there. Granularity n > 1 (CoarseFlows) is not implemented yet: flower::Error.
 //
+// Tree-normalised P_F (treeNormalised): log P_F(y_t) and log P_F(⊤ at t) come from the softmax
+// restricted to the children of the node after y_<t plus ⊤ (⊤ at a node where no title ends is
+// an early stop worth −15, as above). SubTB then fits the trie-constrained policy itself: with
+// no mass outside the tree the flows are pinned (F(s) = R(s) + Σ F(children)), so the
+// constrained title distribution tends to R / ΣR (measured in core/train/README.md, RQ1).
+//
 // Off-policy steps: with probability offlineProbability a step's trajectories are trie titles
 // drawn ∝ their token count (the reference's RQ1 replay buffer, lightning_module.py
 // training_step) instead of on-policy samples; strictly on-policy SubTB at T = 1 stops visiting
 // titles whose probability collapsed and never fits them (core/train/README.md).
+// Rollouts are trie-constrained by default (the definition); SamplingConstraint::Free
+// samples from the whole vocabulary as the reference's training does, so that a step leaving the
+// tree earns the −15 penalty. Only free rollouts teach the policy to keep its unconstrained mass
+// inside the tree — SubTB on trie-constrained or buffer trajectories fits the RATIOS of the
+// flows through the unconstrained softmax and leaves the mass outside the tree free, which
+// reweights what trie-constrained sampling draws (measured in core/train/README.md, RQ1).
 // Scalars: loss/total, loss/sft (unless λ = ∞), loss/subtb (unless λ = 0), flower/valid_fraction
-// (share of samples that reached a title), flower/offline (1 for a buffer step), flower/mean_title_tokens, flower/mean_log_reward
-// (mean log R at the sampled titles' termination).
+// (share of samples that reached a title), flower/offline (1 for a buffer step),
+// flower/offline_subtb (the SubTB loss of a buffer step, else 0: with flower/offline, the mean
+// buffer loss the decay reads), flower/offline_probability (the chance now),
+// flower/mean_title_tokens, flower/mean_log_reward (mean log R at the sampled titles' termination).
 // Ownership: refers to the FlowTable (and its trie) and the PreferenceModel, which must outlive it.
 // The trie's token ids must be the model's ids (compact ids for a tiny model).
 // Failure: flower::Error for a negative/NaN λ, a variant needing preferences without a model,
@@ -42,6 +56,7 @@
 #include "core/flow/flow_table.h"
 #include "core/flow/reward_variant.h"
 #include "core/train/objective.h"
+#include "core/train/trie_sampler.h"
 
 #include <span>
 #include <vector>
@@ -54,9 +69,21 @@ struct FlowerOptions {
     double samplingTemperature = 1.0;  // on-policy rollout temperature
     int granularity = 1;               // tokens per flow step; only 1 is implemented
     int maxTokens = 0;                 // rollout limit (⊤ included); 0 = until ⊤
+    SamplingConstraint rollout = SamplingConstraint::Trie;  // Free: the reference's rollouts
+    // What log P_F is normalised over: the whole vocabulary (the reference, the issue's
+    // definition) or the node's children + ⊤ ("tree": the GFlowNet over the tree's own actions,
+    // whose title distribution is what trie-constrained sampling draws). Tree needs Trie rollouts.
+    bool treeNormalised = false;
     double offlineProbability = 0.0;   // chance per step of training on buffer titles — trie
                                        // titles drawn ∝ token length, teacher-forced, as the
                                        // reference's RQ1 (use_buffer_prob) — instead of rollouts
+    // The reference's schedule of that chance (lightning_module.py on_validation_epoch_end):
+    // after every epoch but the first whose mean SubTB loss over buffer steps is below
+    // `decayThreshold`, while the chance is above `decayFloor`, it drops by `decayStep`.
+    // decayStep = 0: constant.
+    double decayThreshold = 0.05;
+    double decayStep = 0.0;
+    double decayFloor = 0.15;
 };
 
 class FlowerObjective : public Objective {
@@ -75,12 +102,19 @@ public:
     std::vector<double> logRewards(std::span<const std::int64_t> titleTokens, std::int64_t row) const;
 
     const FlowerOptions& options() const { return options_; }
+    // The chance of a buffer step now (offlineProbability, lowered by the decay).
+    double offlineProbability() const { return offlineProbability_; }
+
+    void endEpoch(std::int64_t epoch, const std::map<std::string, double>& epochMeans) override;
+    std::map<std::string, double> state() const override;
+    void restoreState(const std::map<std::string, double>& state) override;
 
 private:
     const flow::FlowTable* flows_;
     flow::RewardVariant variant_;
     FlowerOptions options_;
     const flow::PreferenceModel* preferences_;
+    double offlineProbability_;
 };
 
 }  // namespace flower::train

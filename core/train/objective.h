@@ -21,6 +21,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,6 +48,17 @@ public:
     virtual std::string name() const = 0;
     virtual LossTerms compute(model::Qwen2ForCausalLMImpl& model, const TrainBatch& batch,
                               at::Generator& generator) = 0;
+
+    // Called by the trainer after the last update of epoch `epoch` (0-based), before that
+    // epoch's evaluation, with the mean over the epoch's updates of every step scalar. An
+    // objective with a schedule (Flower's decaying buffer probability) updates it here.
+    virtual void endEpoch(std::int64_t epoch, const std::map<std::string, double>& epochMeans) {
+        (void)epoch, (void)epochMeans;
+    }
+    // State that endEpoch changes, saved in checkpoints and given back on resume so that a
+    // resumed run continues exactly. Default: none.
+    virtual std::map<std::string, double> state() const { return {}; }
+    virtual void restoreState(const std::map<std::string, double>& state) { (void)state; }
 };
 
 }  // namespace flower::train

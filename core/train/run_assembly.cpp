@@ -93,7 +93,15 @@ std::shared_ptr<Objective> buildObjective(const run::ExperimentConfig& c, const 
             options.lambda = c.lambda;
             options.subtbLambda = c.subtbLambda;
             options.granularity = c.granularity;
-            options.offlineProbability = c.offlineProbability;
+            options.samplingTemperature = c.rollout.temperature;
+            options.rollout = c.rollout.constraint == run::RolloutConstraint::Free
+                                  ? SamplingConstraint::Free
+                                  : SamplingConstraint::Trie;
+            options.treeNormalised = c.rollout.logPf == run::PfNormalisation::Tree;
+            options.offlineProbability = c.rollout.offlineProbability;
+            options.decayThreshold = c.rollout.decayThreshold;
+            options.decayStep = c.rollout.decayStep;
+            options.decayFloor = c.rollout.decayFloor;
             return std::make_shared<FlowerObjective>(flows, rewardVariantOf(c), options);
         }
     }

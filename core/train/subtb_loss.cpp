@@ -79,7 +79,11 @@ at::Tensor modifiedSubTbLossMasked(const at::Tensor& logPF, const at::Tensor& lo
     // Mask before squaring, so that non-finite values past the termination give no NaN gradient.
     const at::Tensor kept = torch::where(valid, diff, torch::zeros({}, diff.options()));  // [B, L, L]
     const at::Tensor w = weight.unsqueeze(0) * valid.to(logPF.scalar_type());  // [B, L, L]
-    return (w * kept.square()).sum() / w.sum();
+    // Every counted pair includes its length-1 pairs of weight λ^0 = 1, so a non-empty sum of
+    // weights is ≥ 1 and clamping changes nothing; an empty one (every row ended at position 0,
+    // e.g. a free rollout that emitted ⊤ first) gives a loss of 0 with no gradient, where the
+    // reference divides 0 by 0.
+    return (w * kept.square()).sum() / w.sum().clamp_min(1.0);
 }
 
 }  // namespace flower::train

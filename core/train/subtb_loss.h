@@ -15,8 +15,8 @@
 //
 // Values at positions after c_b never reach the loss or its gradient (masked before squaring),
 // so they may be anything finite or not. Returns a 0-dim tensor in the inputs' dtype; when no
-// subtrajectory counts (every row terminates at position 0) the loss is 0/0 = NaN, as in the
-// reference. Failure: flower::Error for shapes that do not agree or L < 2.
+// subtrajectory counts (every row terminates at position 0) the loss is 0 with a zero gradient
+// (the reference divides 0 by 0 and gets NaN). Failure: flower::Error for shapes that do not agree or L < 2.
 #pragma once
 
 #include <ATen/core/Tensor.h>

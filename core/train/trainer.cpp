@@ -206,6 +206,7 @@ void Trainer::restore(const fs::path& checkpointDir) {
     RngState rng;
     d_->position = TrainingCheckpoint::read(checkpointDir, *d_->model, *d_->optimizer, rng);
     rng.restore(d_->generator);
+    d_->objective->restoreState(d_->position.objectiveState);
     d_->restored = true;
     if (d_->position.step > d_->totalSteps) {
         throw Error({checkpointDir.string(), 0, "step"},
@@ -446,8 +447,18 @@ TrainResult Trainer::train(const TrainerHooks& hooks) {
             hooks.onStep(event);
         }
 
+        for (const auto& [key, v] : terms->scalars) d.position.epochScalarSums[key] += v;
+        d.position.epochSteps += 1;
         const bool epochEnd = end >= d.trainSize;
         if (epochEnd) {
+            std::map<std::string, double> means;
+            for (const auto& [key, sum] : d.position.epochScalarSums) {
+                means[key] = sum / static_cast<double>(d.position.epochSteps);
+            }
+            d.objective->endEpoch(d.position.epoch, means);
+            d.position.objectiveState = d.objective->state();
+            d.position.epochScalarSums.clear();
+            d.position.epochSteps = 0;
             d.position.epoch += 1;
             d.position.indexInEpoch = 0;
         }

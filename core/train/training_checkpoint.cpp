@@ -85,6 +85,9 @@ nlohmann::json positionToJson(const TrainingPosition& p) {
     j["evaluations_without_improvement"] = p.evaluationsWithoutImprovement;
     j["last_evaluated_step"] = p.lastEvaluatedStep;
     j["tokens"] = p.tokens;
+    j["epoch_scalar_sums"] = p.epochScalarSums;
+    j["epoch_steps"] = p.epochSteps;
+    j["objective_state"] = p.objectiveState;
     return j;
 }
 
@@ -106,6 +109,10 @@ TrainingPosition positionFromJson(const nlohmann::json& j, const fs::path& file)
         pos.evaluationsWithoutImprovement = p.at("evaluations_without_improvement").get<int>();
         pos.lastEvaluatedStep = p.at("last_evaluated_step").get<std::int64_t>();
         pos.tokens = p.at("tokens").get<std::int64_t>();
+        // Absent in checkpoints written before objectives carried state: nothing to restore.
+        pos.epochScalarSums = p.value("epoch_scalar_sums", std::map<std::string, double>{});
+        pos.epochSteps = p.value("epoch_steps", std::int64_t{0});
+        pos.objectiveState = p.value("objective_state", std::map<std::string, double>{});
         return pos;
     } catch (const nlohmann::json::exception& e) {
         throw Error({file.string(), 0, "position"}, std::string("malformed: ") + e.what());

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -45,6 +46,11 @@ struct TrainingPosition {
     int evaluationsWithoutImprovement = 0;  // early-stopping patience counter
     std::int64_t lastEvaluatedStep = -1;    // avoids evaluating one step twice
     std::int64_t tokens = 0;          // tokens processed so far (throughput statistics)
+    // Sums over the finished updates of the epoch in progress of each step scalar (means over
+    // the update's micro-batches), and how many updates: what Objective::endEpoch averages.
+    std::map<std::string, double> epochScalarSums;
+    std::int64_t epochSteps = 0;
+    std::map<std::string, double> objectiveState;  // Objective::state() at this position
 };
 
 // Generator states (uint8 CPU tensors from at::Generator::get_state()).

@@ -16,7 +16,7 @@ namespace flower::train {
 SampledTitles sampleTitles(model::Qwen2ForCausalLMImpl& model, const flow::TitleTrie& trie,
                            const at::Tensor& promptIds, const at::Tensor& promptMask,
                            double temperature, at::Generator& generator, int maxTokens,
-                           int samplesPerPrompt) {
+                           int samplesPerPrompt, SamplingConstraint constraint) {
     if (!(temperature > 0.0) || !std::isfinite(temperature)) {
         throw Error({"", 0, "temperature"}, "sampling temperature must be a positive number, got " +
                                                 std::to_string(temperature));
@@ -28,13 +28,13 @@ SampledTitles sampleTitles(model::Qwen2ForCausalLMImpl& model, const flow::Title
     const PromptPass prompt = runPrompt(model, promptIds, promptMask);  // identical rows run once
     const at::Tensor logits = model.logitsFrom(prompt.lastHidden);        // [B, V]
     return sampleTitlesFrom(model, trie, prompt.cache, logits, temperature, generator, maxTokens,
-                            samplesPerPrompt);
+                            samplesPerPrompt, constraint);
 }
 
 SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::TitleTrie& trie,
                                const model::KvCache& promptCache, const at::Tensor& lastLogits,
                                double temperature, at::Generator& generator, int maxTokens,
-                               int samplesPerPrompt) {
+                               int samplesPerPrompt, SamplingConstraint constraint) {
     if (!(temperature > 0.0) || !std::isfinite(temperature)) {
         throw Error({"", 0, "temperature"}, "sampling temperature must be a positive number, got " +
                                                 std::to_string(temperature));
@@ -69,37 +69,44 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
     for (std::int64_t r = 0; r < N; ++r) alive[r] = r;
 
     for (int step = 0; !alive.empty() && (maxTokens <= 0 || step < maxTokens); ++step) {
-        // Candidates: the children of each running row's node, as (cache row, token) pairs.
-        std::vector<flow::NodeId> aliveNodes;
-        aliveNodes.reserve(alive.size());
-        for (auto r : alive) aliveNodes.push_back(nodes[r]);
-        const flow::AllowedTokenIndices allowed = flow::allowedTokenIndices(trie, aliveNodes);
-        const std::int64_t K = allowed.rows.numel(), n = static_cast<std::int64_t>(alive.size());
-        if (K > 0 && allowed.tokens.max().item<std::int64_t>() >= V) {
-            throw Error({"", 0, "trie"}, "a trie token is outside the model's vocabulary of " +
-                                             std::to_string(V) + " tokens");
+        const std::int64_t n = static_cast<std::int64_t>(alive.size());
+        at::Tensor next;  // [n] on the CPU
+        if (constraint == SamplingConstraint::Free) {
+            next = at::multinomial(torch::softmax(logits.to(torch::kCPU, torch::kDouble) / temperature, 1), 1,
+                                   false, generator).squeeze(1);
+        } else {
+            // Candidates: the children of each running row's node, as (cache row, token) pairs.
+            std::vector<flow::NodeId> aliveNodes;
+            aliveNodes.reserve(alive.size());
+            for (auto r : alive) aliveNodes.push_back(nodes[r]);
+            const flow::AllowedTokenIndices allowed = flow::allowedTokenIndices(trie, aliveNodes);
+            const std::int64_t K = allowed.rows.numel();
+            if (K > 0 && allowed.tokens.max().item<std::int64_t>() >= V) {
+                throw Error({"", 0, "trie"}, "a trie token is outside the model's vocabulary of " +
+                                                 std::to_string(V) + " tokens");
+            }
+            // Column of each candidate inside its row: candidates come grouped by row, in order.
+            std::vector<std::int64_t> offsets(n + 1, 0);
+            for (std::int64_t i = 0; i < n; ++i) {
+                offsets[i + 1] = offsets[i] + static_cast<std::int64_t>(trie.childTokens(aliveNodes[i]).size());
+            }
+            std::int64_t width = 0;
+            for (std::int64_t i = 0; i < n; ++i) width = std::max(width, offsets[i + 1] - offsets[i]);
+            const at::Tensor rows = allowed.rows;                                     // [K]
+            const at::Tensor cols = torch::arange(K, torch::kLong) -
+                                    torch::from_blob(offsets.data(), {n + 1}, torch::kLong)
+                                        .index_select(0, rows);                        // [K]
+            const at::Tensor chosen =
+                logits.index({rows.to(device), allowed.tokens.to(device)}).to(torch::kCPU, torch::kDouble) /
+                temperature;                                                           // [K]
+            const at::Tensor padded =
+                torch::full({n, width}, -std::numeric_limits<double>::infinity(), torch::kDouble)
+                    .index_put_({rows, cols}, chosen);                                 // [n, C]
+            const at::Tensor candidates =
+                torch::zeros({n, width}, torch::kLong).index_put_({rows, cols}, allowed.tokens);  // [n, C]
+            const at::Tensor pick = at::multinomial(torch::softmax(padded, 1), 1, false, generator);  // [n, 1]
+            next = candidates.gather(1, pick).squeeze(1);                             // [n]
         }
-        // Column of each candidate inside its row: candidates come grouped by row, in order.
-        std::vector<std::int64_t> offsets(n + 1, 0);
-        for (std::int64_t i = 0; i < n; ++i) {
-            offsets[i + 1] = offsets[i] + static_cast<std::int64_t>(trie.childTokens(aliveNodes[i]).size());
-        }
-        std::int64_t width = 0;
-        for (std::int64_t i = 0; i < n; ++i) width = std::max(width, offsets[i + 1] - offsets[i]);
-        const at::Tensor rows = allowed.rows;                                     // [K]
-        const at::Tensor cols = torch::arange(K, torch::kLong) -
-                                torch::from_blob(offsets.data(), {n + 1}, torch::kLong)
-                                    .index_select(0, rows);                        // [K]
-        const at::Tensor chosen =
-            logits.index({rows.to(device), allowed.tokens.to(device)}).to(torch::kCPU, torch::kDouble) /
-            temperature;                                                           // [K]
-        const at::Tensor padded =
-            torch::full({n, width}, -std::numeric_limits<double>::infinity(), torch::kDouble)
-                .index_put_({rows, cols}, chosen);                                 // [n, C]
-        const at::Tensor candidates =
-            torch::zeros({n, width}, torch::kLong).index_put_({rows, cols}, allowed.tokens);  // [n, C]
-        const at::Tensor pick = at::multinomial(torch::softmax(padded, 1), 1, false, generator);  // [n, 1]
-        const at::Tensor next = candidates.gather(1, pick).squeeze(1);            // [n]
 
         const auto nextAcc = next.accessor<std::int64_t, 1>();
         std::vector<std::int64_t> keep;  // cache rows still running after this token
@@ -108,8 +115,9 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
             const std::int64_t r = alive[i];
             const auto token = static_cast<flow::TokenId>(nextAcc[i]);
             generated[r].push_back(token);
-            nodes[r] = trie.child(nodes[r], token);
-            if (token != term) {
+            nodes[r] = nodes[r] == flow::TitleTrie::kNoNode ? nodes[r] : trie.child(nodes[r], token);
+            // A free rollout stops on leaving the tree: every later reward is the penalty.
+            if (token != term && nodes[r] != flow::TitleTrie::kNoNode) {
                 keep.push_back(i);
                 keptTokens.push_back(token);
             }
@@ -144,7 +152,9 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
         for (std::size_t t = 0; t < generated[r].size(); ++t) tok[r][static_cast<std::int64_t>(t)] = generated[r][t];
         len[r] = static_cast<std::int64_t>(generated[r].size());
         out.endNodes.push_back(nodes[r]);
-        out.titles.push_back(trie.isTerminal(nodes[r]) ? trie.titlesBelow(nodes[r]).front() : -1);
+        out.titles.push_back(nodes[r] != flow::TitleTrie::kNoNode && trie.isTerminal(nodes[r])
+                                 ? trie.titlesBelow(nodes[r]).front()
+                                 : -1);
     }
     return out;
 }

@@ -6,6 +6,12 @@
 // dropped from the cache (KvCache::reorder), so late steps cost only the rows still running.
 // Used by FlowerObjective (on-policy rollouts) and by the RQ1 evaluator.
 //
+// SamplingConstraint::Free draws from the whole softmax instead (the reference's training
+// rollouts, utils.py generate_and_return_termination_logprob in mode 'train'): a row stops at ⊤
+// or right after its first token outside the tree (then endNodes = kNoNode, titles = −1), since
+// every later step would only collect the off-tree penalty. The draw moves [n, V] probabilities
+// to the host each step.
+//
 // Full context: every step sees the prompt and the whole sampled prefix (what the paper
 // describes). The reference's training script sets use_cache=False and so feeds the model only
 // the last sampled token after the first step — a known discrepancy we do not copy.
@@ -32,6 +38,11 @@ class KvCache;
 
 namespace flower::train {
 
+enum class SamplingConstraint {
+    Trie,  // only the children of the row's node (the rollouts, the RQ1 evaluation)
+    Free,  // the whole vocabulary; stop on leaving the tree
+};
+
 struct SampledTitles {
     // [N, L] int64 on the CPU (N = B · samplesPerPrompt, L = longest sample): the title tokens,
     // then ⊤, then ⊤ as padding. Row r belongs to prompt r / samplesPerPrompt.
@@ -39,7 +50,8 @@ struct SampledTitles {
     // [N] int64 on the CPU: generated tokens of the row, ⊤ included when it was reached.
     at::Tensor lengths;
     std::vector<flow::NodeId> endNodes;       // [N] node reached (a terminal node when complete)
-    std::vector<flow::TitleIndex> titles;     // [N] trie title, −1 when stopped by maxTokens
+    std::vector<flow::TitleIndex> titles;     // [N] trie title, −1 when stopped by maxTokens or
+                                              // (Free) by leaving the tree
     std::int64_t samplesPerPrompt = 1;
 
     std::int64_t size() const { return static_cast<std::int64_t>(titles.size()); }
@@ -52,7 +64,8 @@ struct SampledTitles {
 SampledTitles sampleTitles(model::Qwen2ForCausalLMImpl& model, const flow::TitleTrie& trie,
                            const at::Tensor& promptIds, const at::Tensor& promptMask,
                            double temperature, at::Generator& generator, int maxTokens = 0,
-                           int samplesPerPrompt = 1);
+                           int samplesPerPrompt = 1,
+                           SamplingConstraint constraint = SamplingConstraint::Trie);
 
 // The same from prompts that already ran: `promptCache` holds exactly the B prompts (it is copied,
 // not modified — a cache built with gradients keeps its graph for a later teacher-forced pass),
@@ -60,6 +73,7 @@ SampledTitles sampleTitles(model::Qwen2ForCausalLMImpl& model, const flow::Title
 SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::TitleTrie& trie,
                                const model::KvCache& promptCache, const at::Tensor& lastLogits,
                                double temperature, at::Generator& generator, int maxTokens = 0,
-                               int samplesPerPrompt = 1);
+                               int samplesPerPrompt = 1,
+                               SamplingConstraint constraint = SamplingConstraint::Trie);
 
 }  // namespace flower::train

@@ -42,6 +42,7 @@ class TestExperimentConfig : public QObject {
 private Q_SLOTS:
     void defaultsRoundTrip();
     void changedValuesRoundTrip();
+    void rolloutOptionsAreChecked();
     void extendsMergesObjectsAndChains();
     void extendsCycleIsAnError();
     void extendsMissingFileIsAnError();
@@ -92,6 +93,11 @@ void TestExperimentConfig::changedValuesRoundTrip() {
     c.device = flower::run::DeviceChoice::Cuda;
     c.dtype = flower::run::DType::BFloat16;
     c.seed = 42;
+    c.rollout.constraint = flower::run::RolloutConstraint::Free;
+    c.rollout.temperature = 2.0;
+    c.rollout.offlineProbability = 0.5;
+    c.rollout.decayStep = 0.1;
+    c.rollout.decayThreshold = 0.2;
     const json j = c.toJson();
     QCOMPARE(j.at("lambda").get<std::string>(), std::string("inf"));
     const ExperimentConfig back = ExperimentConfig::fromJson(j);
@@ -99,6 +105,30 @@ void TestExperimentConfig::changedValuesRoundTrip() {
     QVERIFY(std::isinf(back.lambda));
     QCOMPARE(back.theta(), 0.0);
     QCOMPARE(back.evaluation.k, std::vector<int>({2, 4}));
+    QVERIFY(back.rollout.constraint == flower::run::RolloutConstraint::Free);
+    QCOMPARE(back.rollout.decayThreshold, 0.2);
+}
+
+void TestExperimentConfig::rolloutOptionsAreChecked() {
+    const fs::path dir = freshDir("rollout");
+    write(dir / "a.json", R"({"rollout": {"log_pf": "tree", "offline_decay": {"step": 0.1}}})");
+    const ExperimentConfig a = ExperimentConfig::load(dir / "a.json");
+    QVERIFY(a.rollout.logPf == flower::run::PfNormalisation::Tree);
+    QCOMPARE(a.rollout.decayStep, 0.1);
+    QCOMPARE(a.rollout.decayFloor, 0.15);  // untouched defaults
+    write(dir / "b.json", R"({"rollout": {"constraint": "free", "log_pf": "tree"}})");
+    QCOMPARE(errorOf([&] { ExperimentConfig::load(dir / "b.json"); }),
+             (dir / "b.json").string() +
+                 ", field rollout.log_pf: \"tree\" needs trie-constrained rollouts (constraint \"trie\"): "
+                 "a free rollout's off-tree token has no probability under it");
+    write(dir / "c.json", R"({"rollout": {"offline_probability": 1.5}})");
+    QCOMPARE(errorOf([&] { ExperimentConfig::load(dir / "c.json"); }),
+             (dir / "c.json").string() +
+                 ", field rollout.offline_probability: expected a number in [0.0, 1.0], got 1.5");
+    write(dir / "d.json", R"({"rollout": {"offline_decay": {"stp": 0.1}}})");
+    QCOMPARE(errorOf([&] { ExperimentConfig::load(dir / "d.json"); }),
+             (dir / "d.json").string() +
+                 ", field rollout.offline_decay.stp: unknown key \"stp\" (did you mean \"step\"?)");
 }
 
 void TestExperimentConfig::extendsMergesObjectsAndChains() {
@@ -358,7 +388,7 @@ void TestExperimentConfig::everyExperimentFileResolves() {
     QVERIFY(std::isinf(ExperimentConfig::load(dir / "rq1-movies100.json").lambda));
 }
 
-FLOWER_TEST_MAIN(TestExperimentConfig, defaultsRoundTrip, changedValuesRoundTrip,
+FLOWER_TEST_MAIN(TestExperimentConfig, defaultsRoundTrip, changedValuesRoundTrip, rolloutOptionsAreChecked,
                  extendsMergesObjectsAndChains, extendsCycleIsAnError, extendsMissingFileIsAnError,
                  thetaConvertsToLambda, thetaAndLambdaInOneFileIsAnError,
                  laterLayerChoosesThetaOrLambda, setOverridesValues, setUnknownKeySuggests,

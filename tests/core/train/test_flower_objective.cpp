@@ -2,7 +2,9 @@
 //   - continuationLogProbs with the prompt cache duplicated for two continuations equals separate
 //     full forwards over [prompt + continuation], values and gradients;
 //   - log R_t hand-computed on the 5-title tree (complete-title prefixes, −15, zero flow);
-//   - loss/subtb equals the SubTB of the same samples rebuilt from full forwards;
+//   - loss/subtb equals the SubTB of the same samples rebuilt from full forwards, for trie and
+//     free rollouts and for the tree-normalised P_F;
+//   - the buffer chance decays as the reference's and survives state()/restoreState();
 //   - λ = 0, finite, ∞ combine the terms as eq. 12 says;
 //   - the loss's gradient matches central finite differences in float64;
 //   - refused configurations.
@@ -46,6 +48,9 @@ private Q_SLOTS:
     void logRewardsByHand();
     void zeroFlowCountsAsPenalty();
     void subtbEqualsRebuiltFromFullForwards();
+    void freeRolloutsEqualRebuiltFromFullForwards();
+    void treeNormalisedEqualsRebuiltFromFullForwards();
+    void offlineChanceDecaysAsTheReference();
     void lambdaCombinesTerms();
     void gradientMatchesFiniteDifferences();
     void rejectsBadConfiguration();
@@ -172,46 +177,129 @@ void TestFlowerObjective::zeroFlowCountsAsPenalty() {
     QVERIFY(std::isfinite(r[1]));
 }
 
-void TestFlowerObjective::subtbEqualsRebuiltFromFullForwards() {
+namespace {
+
+// Kinds of rows a check saw: complete titles, rows that left the tree, early ⊤ off the tree.
+struct RowKinds {
+    int complete = 0, offTree = 0, earlyStop = 0;
+};
+
+// loss/subtb of one compute() equals the SubTB rebuilt from full forwards over [prompt + sampled
+// tokens] of the same rollout (same seed; the objective samples first): log P_F normalised over
+// the vocabulary, or over the node's children + ⊤ (treeNormalised); an incomplete row also gets
+// log P_F(⊤) after its last token.
+void checkSubtbAgainstFullForwards(train::FlowerOptions o, std::uint64_t seed, RowKinds& kinds) {
     const auto trie = test::fiveTitleTrie();
     const flow::FlowTable flows(trie, kRewards);
     const auto batch = test::smallBatch();
     auto policy = test::nanoPolicy(9, torch::kDouble);
-    train::FlowerObjective flower(flows, flow::RewardVariant::fromName("flow"), options(0.25));
-    auto gen = test::cpuGenerator(5);
+    train::FlowerObjective flower(flows, flow::RewardVariant::fromName("flow"), o);
+    auto gen = test::cpuGenerator(seed);
     const auto terms = flower.compute(*policy, batch, gen);
 
-    // The same rollout (same seed, the objective samples first), then every term by brute force.
-    auto gen2 = test::cpuGenerator(5);
-    const auto s = train::sampleTitles(*policy, trie, batch.promptIds, batch.promptMask, 1.0, gen2);
-    const std::int64_t L = s.tokens.size(1);
+    auto gen2 = test::cpuGenerator(seed);
+    const auto s = train::sampleTitles(*policy, trie, batch.promptIds, batch.promptMask,
+                                       o.samplingTemperature, gen2, 0, 1, o.rollout);
+    const std::int64_t L = s.tokens.size(1) + 1;
     auto pf = torch::zeros({3, L}, torch::kDouble), pt = torch::zeros({3, L}, torch::kDouble),
          lr = torch::zeros({3, L}, torch::kDouble);
+    const at::Tensor generated = torch::cat({s.tokens, torch::full({3, 1}, test::kTerm, torch::kLong)}, 1);
     for (std::int64_t b = 0; b < 3; ++b) {
-        QVERIFY(s.titles[b] >= 0);
         const at::Tensor prompt = batch.promptIds[b].index({batch.promptMask[b].to(torch::kBool)});
-        const std::int64_t len = s.lengths[b].item<std::int64_t>(), c = len - 1;
+        const std::int64_t len = s.lengths[b].item<std::int64_t>();
+        const bool complete = s.titles[b] >= 0;
+        const std::int64_t c = complete ? len - 1 : len;
+        if (complete) ++kinds.complete;
+        else if (s.tokens[b][len - 1].item<std::int64_t>() == test::kTerm) ++kinds.earlyStop;
+        else ++kinds.offTree;
         const at::Tensor seq = torch::cat({prompt, s.tokens[b].narrow(0, 0, len)}).unsqueeze(0);
-        const at::Tensor logp = torch::log_softmax(policy->forward(seq), -1).squeeze(0);  // [S, V]
-        const std::int64_t P = prompt.size(0);
+        const at::Tensor logits = policy->forward(seq).squeeze(0);  // [S, V]
+        const std::int64_t P = prompt.size(0), S = seq.size(1);
         std::vector<std::int64_t> title;
         for (std::int64_t t = 0; t < c; ++t) title.push_back(s.tokens[b][t].item<std::int64_t>());
         const auto r = flower.logRewards(title, b);
+        flow::NodeId node = flow::TitleTrie::kRoot;
         for (std::int64_t t = 0; t <= c; ++t) {
-            if (t < c) pf[b][t] = logp[P - 1 + t][title[t]].item<double>();
-            pt[b][t] = logp[P - 1 + t][test::kTerm].item<double>();
             lr[b][t] = r[t];
+            if (P - 1 + t >= S) break;  // after an early ⊤: never counted
+            const at::Tensor row = logits[P - 1 + t];
+            double logZ = torch::logsumexp(row, 0).item<double>();
+            if (o.treeNormalised) {
+                double z = 0.0;
+                for (const auto child : trie.childTokens(node)) z += std::exp(row[child].item<double>());
+                if (trie.child(node, test::kTerm) == flow::TitleTrie::kNoNode) z += std::exp(row[test::kTerm].item<double>());
+                logZ = std::log(z);
+            }
+            if (t < c) pf[b][t] = row[title[t]].item<double>() - logZ;
+            pt[b][t] = row[test::kTerm].item<double>() - logZ;
+            if (t < c && node != flow::TitleTrie::kNoNode) node = trie.child(node, static_cast<flow::TokenId>(title[t]));
         }
     }
-    const double subtb = train::modifiedSubTbLoss(pf, lr, pt, s.tokens, test::kTerm).item<double>();
+    const double subtb = train::modifiedSubTbLoss(pf, lr, pt, generated, test::kTerm).item<double>();
     QVERIFY2(near(terms.scalar("loss/subtb"), subtb, 1e-10),
              (std::to_string(terms.scalar("loss/subtb")) + " vs " + std::to_string(subtb)).c_str());
     train::SftObjective sft;
     QVERIFY(near(terms.scalar("loss/sft"), sft.compute(*policy, batch, gen).loss.item<double>(), 1e-10));
-    QCOMPARE(terms.scalar("flower/valid_fraction"), 1.0);
-    double meanTokens = 0.0;
-    for (std::int64_t b = 0; b < 3; ++b) meanTokens += (s.lengths[b].item<double>() - 1.0) / 3.0;
+    double valid = 0.0, meanTokens = 0.0;
+    for (std::int64_t b = 0; b < 3; ++b) {
+        valid += s.titles[b] >= 0 ? 1.0 / 3.0 : 0.0;
+        meanTokens += (s.lengths[b].item<double>() - (s.titles[b] >= 0 ? 1.0 : 0.0)) / 3.0;
+    }
+    QVERIFY(near(terms.scalar("flower/valid_fraction"), valid, 1e-12));
     QVERIFY(near(terms.scalar("flower/mean_title_tokens"), meanTokens, 1e-12));
+}
+
+}  // namespace
+
+void TestFlowerObjective::subtbEqualsRebuiltFromFullForwards() {
+    RowKinds kinds;
+    checkSubtbAgainstFullForwards(options(0.25), 5, kinds);
+    QCOMPARE(kinds.complete, 3);  // trie rollouts always end in a title
+}
+
+void TestFlowerObjective::freeRolloutsEqualRebuiltFromFullForwards() {
+    auto o = options(0.25);
+    o.rollout = train::SamplingConstraint::Free;
+    RowKinds kinds;
+    for (std::uint64_t seed = 1; seed <= 12; ++seed) checkSubtbAgainstFullForwards(o, seed, kinds);
+    QVERIFY2(kinds.offTree > 0 && kinds.earlyStop > 0,
+             ("rows: " + std::to_string(kinds.complete) + " complete, " + std::to_string(kinds.offTree) +
+              " off the tree, " + std::to_string(kinds.earlyStop) + " early ⊤")
+                 .c_str());
+}
+
+void TestFlowerObjective::treeNormalisedEqualsRebuiltFromFullForwards() {
+    auto o = options(0.25);
+    o.treeNormalised = true;
+    RowKinds kinds;
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) checkSubtbAgainstFullForwards(o, seed, kinds);
+    QCOMPARE(kinds.complete, 9);
+}
+
+void TestFlowerObjective::offlineChanceDecaysAsTheReference() {
+    const auto trie = test::fiveTitleTrie();
+    const flow::FlowTable flows(trie, kRewards);
+    auto o = options(1.0);
+    o.offlineProbability = 1.0;
+    o.decayStep = 0.1;  // threshold 0.05, floor 0.15 by default
+    train::FlowerObjective flower(flows, flow::RewardVariant::fromName("flow"), o);
+    flower.endEpoch(0, {{"flower/offline", 1.0}, {"flower/offline_subtb", 0.01}});
+    QCOMPARE(flower.offlineProbability(), 1.0);  // the first epoch never counts
+    flower.endEpoch(1, {{"flower/offline", 0.5}, {"flower/offline_subtb", 0.03}});  // mean 0.06
+    QCOMPARE(flower.offlineProbability(), 1.0);
+    flower.endEpoch(2, {{"flower/offline", 0.5}, {"flower/offline_subtb", 0.02}});  // mean 0.04
+    QVERIFY(near(flower.offlineProbability(), 0.9, 1e-12));
+    for (int e = 3; e < 20; ++e) flower.endEpoch(e, {{"flower/offline", 0.1}, {"flower/offline_subtb", 0.0}});
+    QVERIFY(near(flower.offlineProbability(), 0.1, 1e-9));  // 0.2 > 0.15 drops once more, 0.1 stays
+    train::FlowerObjective fresh(flows, flow::RewardVariant::fromName("flow"), o);
+    fresh.restoreState(flower.state());
+    QCOMPARE(fresh.offlineProbability(), flower.offlineProbability());
+    // No decay step: constant.
+    auto still = o;
+    still.decayStep = 0.0;
+    train::FlowerObjective constant(flows, flow::RewardVariant::fromName("flow"), still);
+    constant.endEpoch(5, {{"flower/offline", 1.0}, {"flower/offline_subtb", 0.0}});
+    QCOMPARE(constant.offlineProbability(), 1.0);
 }
 
 void TestFlowerObjective::lambdaCombinesTerms() {
@@ -303,12 +391,21 @@ void TestFlowerObjective::rejectsBadConfiguration() {
     QVERIFY_THROWS_EXCEPTION(flower::Error,
                              train::FlowerObjective(flows, flow::RewardVariant::fromName("flow_div_pref"),
                                                     options(1.0)));
+    auto treeFree = options(1.0);
+    treeFree.treeNormalised = true;
+    treeFree.rollout = train::SamplingConstraint::Free;
+    QVERIFY_THROWS_EXCEPTION(flower::Error, train::FlowerObjective(flows, flowVariant, treeFree));
+    auto overOne = options(1.0);
+    overOne.offlineProbability = 1.5;
+    QVERIFY_THROWS_EXCEPTION(flower::Error, train::FlowerObjective(flows, flowVariant, overOne));
 }
 
 FLOWER_TEST_MAIN(TestFlowerObjective, branchedLogProbsEqualFullForwards,
                  branchedGradientsEqualFullForwards,
                  identicalPromptsRunOnceWithSameGradients, logRewardsByHand, zeroFlowCountsAsPenalty,
-                 subtbEqualsRebuiltFromFullForwards, lambdaCombinesTerms,
+                 subtbEqualsRebuiltFromFullForwards, freeRolloutsEqualRebuiltFromFullForwards,
+                 treeNormalisedEqualsRebuiltFromFullForwards, offlineChanceDecaysAsTheReference,
+                 lambdaCombinesTerms,
                  gradientMatchesFiniteDifferences, rejectsBadConfiguration)
 
 #ifdef FLOWER_TEST_QT

@@ -60,6 +60,7 @@ private Q_SLOTS:
     void handComputedWithLambda();
     void matchesDoubleLoopOnRandomInputs();
     void ignoresNonFiniteValuesAfterTermination();
+    void noSubtrajectoryGivesZero();
     void rejectsBadShapes();
 };
 
@@ -147,6 +148,19 @@ void TestSubTbLoss::ignoresNonFiniteValuesAfterTermination() {
     QVERIFY(std::abs(pf.grad()[0][0].item<double>() - 6.5) < 1e-12);
 }
 
+void TestSubTbLoss::noSubtrajectoryGivesZero() {
+    // Both rows emit ⊤ first (a free rollout terminating at the root): nothing counts.
+    auto pf = torch::tensor({{-0.5, -1.0}, {-2.0, -0.1}}, torch::kDouble).requires_grad_(true);
+    const auto r = torch::full({2, 2}, -15.0, torch::kDouble);
+    auto pt = torch::tensor({{-3.0, -0.25}, {-1.0, -1.0}}, torch::kDouble).requires_grad_(true);
+    const auto gen = torch::tensor({{0, 0}, {0, 0}}, torch::kLong);
+    const auto loss = modifiedSubTbLoss(pf, r, pt, gen, 0);
+    QCOMPARE(loss.item<double>(), 0.0);
+    loss.backward();
+    QVERIFY(pf.grad().eq(0).all().item<bool>());
+    QVERIFY(pt.grad().eq(0).all().item<bool>());
+}
+
 void TestSubTbLoss::rejectsBadShapes() {
     const auto a = torch::zeros({2, 3}, torch::kDouble);
     const auto gen = torch::zeros({2, 3}, torch::kLong);
@@ -163,7 +177,7 @@ void TestSubTbLoss::rejectsBadShapes() {
 
 FLOWER_TEST_MAIN(TestSubTbLoss, reproducesReferenceGolden, handComputedSingleStep,
                  handComputedWithLambda, matchesDoubleLoopOnRandomInputs,
-                 ignoresNonFiniteValuesAfterTermination, rejectsBadShapes)
+                 ignoresNonFiniteValuesAfterTermination, noSubtrajectoryGivesZero, rejectsBadShapes)
 
 #ifdef FLOWER_TEST_QT
 #include "test_subtb_loss.moc"

@@ -45,6 +45,7 @@ private Q_SLOTS:
     void firstStepFollowsTemperature();
     void deterministicForASeed();
     void maxTokensStopsRows();
+    void freeRolloutsStopOnLeavingTheTree();
     void rejectsBadInput();
 };
 
@@ -137,6 +138,39 @@ void TestTrieSampler::maxTokensStopsRows() {
     }
 }
 
+void TestTrieSampler::freeRolloutsStopOnLeavingTheTree() {
+    // Zero logits: each step draws one of the 12 tokens uniformly. A row stops at ⊤ or right
+    // after its first off-tree token; only 3 of 12 first tokens ({1, 5, 6}) stay in the tree.
+    const auto trie = test::fiveTitleTrie();
+    auto policy = test::zeroPolicy();
+    auto gen = test::cpuGenerator(4);
+    const int n = 12000;
+    const at::Tensor prompt = prompts().narrow(0, 0, 1), mask = promptMask().narrow(0, 0, 1);
+    const auto s = sampleTitles(*policy, trie, prompt, mask, 1.0, gen, 0, n, train::SamplingConstraint::Free);
+    double leftAtFirst = 0.0, titleE = 0.0;
+    for (std::int64_t r = 0; r < s.size(); ++r) {
+        const auto len = s.lengths[r].item<std::int64_t>();
+        flow::NodeId node = flow::TitleTrie::kRoot;
+        for (std::int64_t t = 0; t < len; ++t) {
+            QVERIFY2(node != flow::TitleTrie::kNoNode, "a token after leaving the tree");
+            node = trie.child(node, static_cast<flow::TokenId>(s.tokens[r][t].item<std::int64_t>()));
+        }
+        QCOMPARE(s.endNodes[r], node);
+        if (node == flow::TitleTrie::kNoNode) {
+            QCOMPARE(s.titles[r], flow::TitleIndex{-1});
+            if (len == 1) leftAtFirst += 1.0;
+        } else {
+            QVERIFY2(trie.isTerminal(node), "a row stopped inside the tree");
+            QCOMPARE(s.titles[r], trie.titlesBelow(node).front());
+            if (s.titles[r] == 3) titleE += 1.0;  // [5]: 1/12 · 1/12
+        }
+    }
+    const double p = 0.75, sigma = std::sqrt(n * p * (1 - p));
+    QVERIFY2(std::abs(leftAtFirst - n * p) < 4.5 * sigma, std::to_string(leftAtFirst).c_str());
+    const double q = 1.0 / 144, sq = std::sqrt(n * q * (1 - q));
+    QVERIFY2(std::abs(titleE - n * q) < 4.5 * sq, std::to_string(titleE).c_str());
+}
+
 void TestTrieSampler::rejectsBadInput() {
     const auto trie = test::fiveTitleTrie();
     auto policy = test::nanoPolicy(3);
@@ -157,7 +191,7 @@ void TestTrieSampler::rejectsBadInput() {
 
 FLOWER_TEST_MAIN(TestTrieSampler, uniformChildrenUnderZeroLogits, everySampleIsATitle,
                  firstStepFollowsTemperature, deterministicForASeed, maxTokensStopsRows,
-                 rejectsBadInput)
+                 freeRolloutsStopOnLeavingTheTree, rejectsBadInput)
 
 #ifdef FLOWER_TEST_QT
 #include "test_trie_sampler.moc"

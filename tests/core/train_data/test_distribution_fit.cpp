@@ -49,6 +49,7 @@ private Q_SLOTS:
     void mapsAlignKeys();
     void titleAndTokenLevelOnTinyTargets();
     void bucketPolicyKeepsOutOfSet();
+    void probabilitiesAreTheLimitOfCounts();
     void rejectsBadInput();
     void moviesTargetTokenCountsMatchReference();
     void moviesTargetAgainstItselfIsZero();
@@ -176,6 +177,32 @@ void TestDistributionFit::bucketPolicyKeepsOutOfSet() {
     QCOMPARE(z.title.klTargetGenerated, e2.klTargetGenerated);
 }
 
+// evaluateProbabilities is evaluate() in the limit: generations in exact proportion give the
+// same divergences, and a scale (mass outside the set, dropped) changes nothing under Drop. A
+// zero probability is a missing key: ε against a total of 1.
+void TestDistributionFit::probabilitiesAreTheLimitOfCounts() {
+    const DistributionFit fit({{1, 2}, {1, 3}, {4}, {5, 1}}, {2, 1, 1, 3});
+    const std::vector<Ids> gen = {{1, 2}, {1, 2}, {1, 2}, {1, 3}, {4}, {4}, {5, 1}};
+    const DistributionFitResult counted = fit.evaluate(gen);
+    for (double scale : {1.0, 0.4}) {
+        const std::vector<double> p = {scale * 3 / 7, scale * 1 / 7, scale * 2 / 7, scale * 1 / 7};
+        const DistributionFitResult exact = fit.evaluateProbabilities(p);
+        for (const auto& [a, b] : {std::pair{counted.title, exact.title}, std::pair{counted.token, exact.token}}) {
+            QVERIFY2(near(a.klTargetGenerated, b.klTargetGenerated, 1e-12), show(a.klTargetGenerated, b.klTargetGenerated).c_str());
+            QVERIFY2(near(a.klGeneratedTarget, b.klGeneratedTarget, 1e-12), show(a.klGeneratedTarget, b.klGeneratedTarget).c_str());
+            QVERIFY2(near(a.js, b.js, 1e-12), show(a.js, b.js).c_str());
+        }
+    }
+    const DistributionFitResult missing = fit.evaluateProbabilities(std::vector<double>{0.5, 0.25, 0.25, 0.0});
+    const Divergences expected = divergencesOfCounts(std::vector<double>{2, 1, 1, 3},
+                                                     std::vector<double>{0.5, 0.25, 0.25, 0.0});
+    QCOMPARE(missing.title.klTargetGenerated, expected.klTargetGenerated);
+    QVERIFY(missing.title.klTargetGenerated > 10.0);  // 3/7 · ln((3/7)/ε)
+    QVERIFY_THROWS_EXCEPTION(flower::Error, fit.evaluateProbabilities(std::vector<double>{1, 0, 0}));
+    QVERIFY_THROWS_EXCEPTION(flower::Error, fit.evaluateProbabilities(std::vector<double>{1, -0.1, 0, 0}));
+    QVERIFY_THROWS_EXCEPTION(flower::Error, fit.evaluateProbabilities(std::vector<double>{0, 0, 0, 0}));
+}
+
 void TestDistributionFit::rejectsBadInput() {
     QVERIFY_THROWS_EXCEPTION(flower::Error, divergencesOfCounts(std::vector<double>{1, 2}, std::vector<double>{1}));
     QVERIFY_THROWS_EXCEPTION(flower::Error, divergencesOfCounts(std::vector<double>{1, -2}, std::vector<double>{1, 1}));
@@ -300,7 +327,8 @@ void TestDistributionFit::moviesUniformGenerationMatchesPlainLoops() {
 
 FLOWER_TEST_MAIN(TestDistributionFit, handCaseNoMissingKeys,
                  missingKeyCountsEpsilonBeforeNormalisation, identitiesOnRandomCounts, mapsAlignKeys,
-                 titleAndTokenLevelOnTinyTargets, bucketPolicyKeepsOutOfSet, rejectsBadInput,
+                 titleAndTokenLevelOnTinyTargets, bucketPolicyKeepsOutOfSet,
+                 probabilitiesAreTheLimitOfCounts, rejectsBadInput,
                  moviesTargetTokenCountsMatchReference, moviesTargetAgainstItselfIsZero,
                  moviesUniformGenerationMatchesPlainLoops)
 #ifdef FLOWER_TEST_QT

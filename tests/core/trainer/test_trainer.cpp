@@ -211,6 +211,8 @@ void TestTrainer::resumeEqualsUninterrupted() {
     QCOMPARE(pos.step, std::int64_t{4});
     QCOMPARE(pos.epoch, std::int64_t{1});
     QCOMPARE(pos.indexInEpoch, std::int64_t{4});
+    QVERIFY(pos.objectiveState.count("scale") == 1);  // set at the end of epoch 0
+    QCOMPARE(pos.objectiveState.at("scale"), first.objective->scale);
 
     // Fresh objects, other initial weights and a disturbed default generator: all restored.
     torch::manual_seed(12345);
@@ -237,7 +239,10 @@ void TestTrainer::resumeFromMidEpochCheckpoint() {
     };
     const auto losses = lossesOf(*straight.trainer, hooks);
     QCOMPARE(losses.size(), std::size_t{6});
-    QCOMPARE(TrainingCheckpoint::readPosition(dir.path() / "step2").indexInEpoch, std::int64_t{8});
+    const TrainingPosition mid = TrainingCheckpoint::readPosition(dir.path() / "step2");
+    QCOMPARE(mid.indexInEpoch, std::int64_t{8});
+    QCOMPARE(mid.epochSteps, std::int64_t{2});  // epoch 0's mean needs steps 1–2 from here
+    QVERIFY(mid.epochScalarSums.count("loss/toy") == 1);
 
     options.checkpointRoot = dir.path() / "resumed";
     Run second(options, 10, 5);

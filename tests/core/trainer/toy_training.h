@@ -63,8 +63,18 @@ public:
     std::int64_t nanAtCall = -1;         // 1-based call that returns NaN; -1 = never
     std::function<void()> onCompute;     // called at the start of every compute()
     std::atomic<std::int64_t> calls{0};
+    // State that endEpoch sets from the epoch's mean loss: a resume that lost the state or the
+    // epoch's partial sums would show in the losses after the next epoch end.
+    double scale = 1.0;
 
     std::string name() const override { return "toy"; }
+    void endEpoch(std::int64_t epoch, const std::map<std::string, double>& means) override {
+        scale = 1.0 + means.at("loss/toy") + 0.25 * static_cast<double>(epoch);
+    }
+    std::map<std::string, double> state() const override { return {{"scale", scale}}; }
+    void restoreState(const std::map<std::string, double>& state) override {
+        if (const auto it = state.find("scale"); it != state.end()) scale = it->second;
+    }
     train::LossTerms compute(model::Qwen2ForCausalLMImpl& model, const train::TrainBatch& batch,
                              at::Generator& generator) override {
         const std::int64_t call = ++calls;
@@ -77,7 +87,7 @@ public:
                                   pred.reshape({-1, kToyVocab}), batch.targetIds.reshape({-1}),
                                   torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
                                   .view({b, kToyTarget});                           // [B, T]
-        at::Tensor loss = ce.mean(1).mean();
+        at::Tensor loss = ce.mean(1).mean() * scale;
         const double toy = loss.item<double>();
         if (random) {
             const at::Tensor u = torch::rand({}, generator) + 0.1 * torch::rand({});
