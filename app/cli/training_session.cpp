@@ -193,6 +193,15 @@ ordered_json runTrainingSession(const run::ExperimentConfig& config, const Sessi
             divergences[d.tokenLevel ? "token" : "title"][kindKey(d.kind)] = d.value;
         }
         if (!divergences.empty()) summary["divergences"] = divergences;
+        // The exact fit of the RQ1 evaluator (Rq1EvaluatorOptions::exact), when it ran.
+        ordered_json exact = ordered_json::object();
+        for (const char* level : {"title", "token"}) {
+            for (const char* kind : {"kl_tr", "kl_rt", "js"}) {
+                const std::string key = std::string("valid/") + kind + "_" + level + "_exact";
+                if (const auto v = collected.lastEvaluation->find(key)) exact[level][kind] = *v;
+            }
+        }
+        if (!exact.empty()) summary["divergences_exact"] = exact;
         if (const auto outside = collected.lastEvaluation->find("valid/out_of_set")) {
             summary["out_of_set"] = *outside;
         }

@@ -90,6 +90,14 @@ EvaluationResult Rq1Evaluator::evaluate(model::Qwen2ForCausalLMImpl& model, std:
 
     EvaluationResult r;
     r.metrics = distributionFitMetrics(lastFit_, options_.split);
+    if (options_.exact) {
+        const DistributionFitResult exact = fit_.evaluateProbabilities(options_.exact(model));
+        for (auto m : distributionFitMetrics(exact, options_.split)) {
+            if (m.metric == "samples" || m.metric == "out_of_set") continue;
+            m.metric += "_exact";
+            r.metrics.push_back(std::move(m));
+        }
+    }
     using K = DivergenceValue::Kind;
     for (bool token : {false, true}) {
         const Divergences& d = token ? lastFit_.token : lastFit_.title;

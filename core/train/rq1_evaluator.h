@@ -6,7 +6,8 @@
 // Results: six DivergenceValues and the same values as MetricValues of split "valid":
 //   js_title, kl_tr_title (KL(T‖R)), kl_rt_title (KL(R‖T)), js_token, kl_tr_token, kl_rt_token,
 //   plus samples and out_of_set (generations that are not a target title, dropped at title
-//   level); the first `keptSamples` generations as SampleValues. The validation loss is the
+//   level); the first `keptSamples` generations as SampleValues; with options.exact also
+//   js_title_exact … kl_rt_token_exact. The validation loss is the
 //   trainer's, not added here.
 // Randomness: only `generator`, passed to the sampler. Runs on the worker thread; the sampler
 // decides batching per call (it gets `batchSize` copies of the prompt, the last call fewer).
@@ -35,6 +36,11 @@ using TitleSampler = std::function<std::vector<std::vector<text::TokenId>>(
     model::Qwen2ForCausalLMImpl& model, const at::Tensor& promptIds, const at::Tensor& promptMask,
     at::Generator& generator)>;
 
+// The policy's exact probability of each target title (fit order) under the evaluation's
+// sampling, e.g. exp(titleDistribution(...).constrained) of core/train/title_distribution.h.
+using ExactTitleProbabilities =
+    std::function<std::vector<double>(model::Qwen2ForCausalLMImpl& model)>;
+
 // Text of a generation for the samples table (e.g. tokenizer.decode(vocabulary.toTokenizer(ids))).
 using TitleDecoder = std::function<std::string(std::span<const text::TokenId> ids)>;
 
@@ -44,6 +50,10 @@ struct Rq1EvaluatorOptions {
     std::int64_t batchSize = 64;       // prompts per sampler call
     std::size_t keptSamples = 20;      // generations kept as SampleValues
     std::string split = "valid";       // split name of the metrics
+    // When set, the same six divergences computed from the exact title probabilities
+    // (DistributionFit::evaluateProbabilities) are reported too, as <name>_exact: free of the
+    // sampling noise (a JS floor of ≈ (K−1)/(8N) ≈ 0.002 for 100 titles and 6,400 samples).
+    ExactTitleProbabilities exact;
 };
 
 class Rq1Evaluator : public Evaluator {

@@ -20,6 +20,7 @@
 #include "core/train/ifair_objective.h"
 #include "core/train/model_trie.h"
 #include "core/train/rq1_evaluator.h"
+#include "core/train/title_distribution.h"
 #include "core/train/rq1_target.h"
 #include "core/train/sft_objective.h"
 #include "core/train/trie_sampler.h"
@@ -191,6 +192,13 @@ RunAssembly assembleRun(const run::ExperimentConfig& config) {
             return vocabulary ? tokenizer->decode(vocabulary->toTokenizer(ids)) : tokenizer->decode(ids);
         };
         const auto promptIds = data->promptIds();
+        evalOptions.exact = [trie, temperature, prompt = std::vector<text::TokenId>(promptIds.begin(), promptIds.end())](
+                                model::Qwen2ForCausalLMImpl& m) {
+            const TitleDistribution d = titleDistribution(m, *trie, prompt, temperature);
+            std::vector<double> p(d.constrained.size());
+            for (std::size_t t = 0; t < p.size(); ++t) p[t] = std::exp(d.constrained[t]);
+            return p;
+        };
         inner = std::make_shared<Rq1Evaluator>(
             DistributionFit(std::move(titleTokens), target.counts), target.titles,
             std::vector<text::TokenId>(promptIds.begin(), promptIds.end()), std::move(sampler),

@@ -48,6 +48,7 @@ class TestRq1Evaluator : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void metricsEqualTheFit();
+    void exactProbabilitiesGiveExactMetrics();
     void zeroSamplesMeansTuningSetSize();
     void samplerReturningTooFewIsAnError();
     void fitOfATrie();
@@ -97,6 +98,35 @@ void TestRq1Evaluator::metricsEqualTheFit() {
     QCOMPARE(ev.lastGenerations().size(), std::size_t{10});
 }
 
+void TestRq1Evaluator::exactProbabilitiesGiveExactMetrics() {
+    flower::model::Qwen2ForCausalLMImpl model(flower::model::qwen2Preset("nano", 16));
+    Script script;
+    script.prompt = {7, 8, 5};
+    Rq1EvaluatorOptions o;
+    o.samples = 4;
+    int calls = 0;
+    bool sameModel = true;
+    o.exact = [&](flower::model::Qwen2ForCausalLMImpl& m) -> std::vector<double> {
+        sameModel = sameModel && &m == &model;
+        ++calls;
+        return {0.5, 0.3, 0.2};
+    };
+    Rq1Evaluator ev(tinyFit(), {"A", "B", "C"}, script.prompt, script.sampler(), o);
+    auto gen = at::detail::createCPUGenerator(1);
+    const EvaluationResult r = ev.evaluate(model, 7, gen);
+    QCOMPARE(calls, 1);
+    QVERIFY(sameModel);
+    const DistributionFitResult expected = tinyFit().evaluateProbabilities(std::vector<double>{0.5, 0.3, 0.2});
+    QCOMPARE(*r.find("valid/js_title_exact"), expected.title.js);
+    QCOMPARE(*r.find("valid/kl_tr_title_exact"), expected.title.klTargetGenerated);
+    QCOMPARE(*r.find("valid/kl_rt_title_exact"), expected.title.klGeneratedTarget);
+    QCOMPARE(*r.find("valid/js_token_exact"), expected.token.js);
+    QCOMPARE(*r.find("valid/kl_tr_token_exact"), expected.token.klTargetGenerated);
+    QCOMPARE(*r.find("valid/kl_rt_token_exact"), expected.token.klGeneratedTarget);
+    QVERIFY(!r.find("valid/samples_exact"));
+    QVERIFY(r.find("valid/js_title"));  // the sampled ones stay
+}
+
 void TestRq1Evaluator::zeroSamplesMeansTuningSetSize() {
     flower::model::Qwen2ForCausalLMImpl model(flower::model::qwen2Preset("nano", 16));
     Script script;
@@ -142,7 +172,8 @@ void TestRq1Evaluator::fitOfATrie() {
     QCOMPARE(*fit.titleOf(Ids{120, 121, 122}), static_cast<std::size_t>(*m.trie.findTitle("xyz")));
 }
 
-FLOWER_TEST_MAIN(TestRq1Evaluator, metricsEqualTheFit, zeroSamplesMeansTuningSetSize,
+FLOWER_TEST_MAIN(TestRq1Evaluator, metricsEqualTheFit, exactProbabilitiesGiveExactMetrics,
+                 zeroSamplesMeansTuningSetSize,
                  samplerReturningTooFewIsAnError, fitOfATrie)
 #ifdef FLOWER_TEST_QT
 #include "test_rq1_evaluator.moc"
