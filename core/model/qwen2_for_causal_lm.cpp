@@ -23,6 +23,12 @@ torch::Tensor Qwen2ForCausalLMImpl::logitsFrom(const torch::Tensor& hidden) {
     return lm_head ? lm_head(hidden) : torch::linear(hidden, model->embed_tokens->weight);
 }
 
+torch::Tensor Qwen2ForCausalLMImpl::logitsAt(const torch::Tensor& hidden, const torch::Tensor& rows,
+                                             const torch::Tensor& tokens) {
+    const torch::Tensor& weight = lm_head ? lm_head->weight : model->embed_tokens->weight;  // [V, D]
+    return (hidden.index_select(0, rows) * weight.index_select(0, tokens)).sum(-1);       // [K]
+}
+
 torch::Tensor Qwen2ForCausalLMImpl::forward(const torch::Tensor& inputIds,
                                             const torch::Tensor& attentionMask, KvCache* cache) {
     return logitsFrom(hiddenStates(inputIds, attentionMask, cache));  // [B, T, V]

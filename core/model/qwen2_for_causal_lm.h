@@ -31,6 +31,11 @@ public:
     torch::Tensor hiddenStates(const torch::Tensor& inputIds, const torch::Tensor& attentionMask = {},
                                KvCache* cache = nullptr);          // [B, T, D]
     torch::Tensor logitsFrom(const torch::Tensor& hidden);         // [..., D] → [..., V]
+    // Only the logits of some (row, token) pairs: hidden [M, D], rows/tokens [K] int64 → [K],
+    // logitsFrom(hidden)[rows[k], tokens[k]] without the [M, V] product (the head's weight
+    // rows of the tokens are gathered) — what trie-constrained decoding needs after the root.
+    torch::Tensor logitsAt(const torch::Tensor& hidden, const torch::Tensor& rows,
+                           const torch::Tensor& tokens);
 
     // Deterministic initialisation as transformers does it (normal(0, initializer_range) for
     // linear and embedding weights, zero biases, unit norms), drawn on the CPU in fp32 in

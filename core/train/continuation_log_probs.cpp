@@ -126,8 +126,20 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model, Pr
     const at::Tensor hidden =
         predictingHiddenStates(model, std::move(prompt), continuationIds, continuationMask);  // [R, L, D]
     const at::Tensor logits = model.logitsFrom(hidden.index({valid}));  // [N, V]
+    const at::Tensor zeros = torch::zeros({R, L}, logits.options());
+    ContinuationLogProbs out;
+    out.tokens = promptTokens + targets.numel();
+    if (!normalisers.defined()) {
+        // log_softmax, then gather: logits − logsumexp made the bench SFT step 321 ms, not 276.
+        const at::Tensor logProbs = torch::log_softmax(logits, -1);  // [N, V]
+        out.token = zeros.index_put({valid}, logProbs.gather(1, targets.unsqueeze(1)).squeeze(1));  // [R, L]
+        if (terminationId >= 0) {
+            out.termination = zeros.index_put({valid}, logProbs.select(1, terminationId));  // [R, L]
+        }
+        return out;
+    }
     at::Tensor logZ = torch::logsumexp(logits, -1);                   // [N]
-    if (normalisers.defined()) {
+    {
         if (normalisers.dim() != 3 || normalisers.size(0) != R || normalisers.size(1) != L) {
             throw Error({"", 0, "normalisers"}, "expected [R, L, C] token lists for continuations " +
                                                     shapeOf(continuationIds) + ", got " +
@@ -143,14 +155,10 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model, Pr
         const at::Tensor restricted = torch::logsumexp(picked, -1);                          // [N]
         logZ = torch::where(present.narrow(1, 0, 1).squeeze(1), restricted, logZ);
     }
-    const at::Tensor zeros = torch::zeros({R, L}, logits.options());
-
-    ContinuationLogProbs out;
     out.token = zeros.index_put({valid}, logits.gather(1, targets.unsqueeze(1)).squeeze(1) - logZ);  // [R, L]
     if (terminationId >= 0) {
         out.termination = zeros.index_put({valid}, logits.select(1, terminationId) - logZ);  // [R, L]
     }
-    out.tokens = promptTokens + targets.numel();
     return out;
 }
 

@@ -56,7 +56,8 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
     const auto longDev = torch::TensorOptions().dtype(torch::kLong).device(device);
 
     model::KvCache cache = promptCache;  // shares tensors; reorder/append replace, never write
-    at::Tensor logits = lastLogits.detach();  // [B, V]
+    at::Tensor logits = lastLogits.detach();  // [B, V]; undefined once only `hidden` is kept
+    at::Tensor hidden;                        // [n, D] of the running rows after the first step
     if (samplesPerPrompt > 1) {
         const at::Tensor rows = torch::arange(B, longDev).repeat_interleave(samplesPerPrompt);  // [N]
         cache.reorder(rows);
@@ -96,8 +97,11 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
             const at::Tensor cols = torch::arange(K, torch::kLong) -
                                     torch::from_blob(offsets.data(), {n + 1}, torch::kLong)
                                         .index_select(0, rows);                        // [K]
+            // After the root, nodes have a few children: their logits alone, not [n, V].
             const at::Tensor chosen =
-                logits.index({rows.to(device), allowed.tokens.to(device)}).to(torch::kCPU, torch::kDouble) /
+                (logits.defined() ? logits.index({rows.to(device), allowed.tokens.to(device)})
+                                  : model.logitsAt(hidden, rows.to(device), allowed.tokens.to(device)))
+                    .to(torch::kCPU, torch::kDouble) /
                 temperature;                                                           // [K]
             const at::Tensor padded =
                 torch::full({n, width}, -std::numeric_limits<double>::infinity(), torch::kDouble)
@@ -136,8 +140,8 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
         alive = std::move(rest);
         const auto m = static_cast<std::int64_t>(keep.size());
         const at::Tensor input = torch::tensor(keptTokens, torch::kLong).view({m, 1}).to(device);  // [m, 1]
-        const at::Tensor h = model.hiddenStates(input, torch::ones({m, 1}, longDev), &cache);   // [m, 1, D]
-        logits = model.logitsFrom(h.select(1, 0));                                               // [m, V]
+        hidden = model.hiddenStates(input, torch::ones({m, 1}, longDev), &cache).select(1, 0);  // [m, D]
+        logits = constraint == SamplingConstraint::Free ? model.logitsFrom(hidden) : at::Tensor();  // [m, V]
     }
 
     SampledTitles out;

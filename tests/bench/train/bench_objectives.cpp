@@ -12,16 +12,19 @@
 //   sample   sampleTitles alone (no gradients)
 //   flower   FlowerObjective λ = 1: sampling + [targets; titles] branched off one prompt pass
 //
-//   build/tests/bench/train/bench_objectives [--reps N] [--threads N]
+//   build/tests/bench/train/bench_objectives [--reps N] [--threads N] [--profile PREFIX]
+// (--profile: chrome traces PREFIX.rollout.json and PREFIX.flower.json instead of timings)
 #include "core/flow/flow_table.h"
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/model/qwen2_presets.h"
+#include "core/train/continuation_log_probs.h"
 #include "core/train/flower_objective.h"
 #include "core/train/sft_objective.h"
 #include "core/train/trie_sampler.h"
 #include "core/util/runtime.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -29,6 +32,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -103,9 +107,11 @@ train::TrainBatch randomBatch(const flow::TitleTrie& trie, std::mt19937_64& rng)
 int main(int argc, char** argv) {
     util::ensurePassiveOpenMp(argc, argv);
     int reps = 10, threads = 0;
+    std::string profile;  // chrome trace of one rollout and one whole Flower step
     for (int i = 1; i + 1 < argc; ++i) {
         if (!std::strcmp(argv[i], "--reps")) reps = std::atoi(argv[i + 1]);
         if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--profile")) profile = argv[i + 1];
     }
     const int used = util::configureTorchThreads(threads > 0 ? std::optional<int>(threads) : std::nullopt);
     std::printf("threads %d, OMP_WAIT_POLICY passive: %s, reps %d (medians)\n", used,
@@ -138,7 +144,32 @@ int main(int argc, char** argv) {
         objective.compute(*policy, batch, gen).loss.backward();
     };
     // Interleaved rounds, so that load from other processes hits every measurement alike.
-    std::vector<double> tSft, tGfn, tSample, tFull;
+    // The rollout alone, off a prompt pass that already ran: with all threads and with one.
+    const train::PromptPass promptPass = [&] {
+        torch::NoGradGuard noGrad;
+        return train::runPrompt(*policy, batch.promptIds, batch.promptMask);
+    }();
+    const at::Tensor lastLogits = [&] {
+        torch::NoGradGuard noGrad;
+        return policy->logitsFrom(promptPass.lastHidden);
+    }();
+    auto decode = [&](int threads) {
+        std::optional<util::ScopedTorchThreads> scope;
+        if (threads > 0) scope.emplace(threads);
+        train::sampleTitlesFrom(*policy, trie, promptPass.cache, lastLogits, 1.0, gen);
+    };
+    if (!profile.empty()) {
+        decode(0);
+        {
+            torch::autograd::profiler::RecordProfile guard(profile + ".rollout.json");
+            decode(0);
+        }
+        step(full);
+        torch::autograd::profiler::RecordProfile guard(profile + ".flower.json");
+        step(full);
+        return 0;
+    }
+    std::vector<double> tSft, tGfn, tSample, tFull, tDecodeAll, tDecodeOne;
     for (int round = 0; round < 3; ++round) {
         const int r = std::max(1, reps / 3);
         tSft.push_back(medianMs([&] { step(sft); }, r));
@@ -147,6 +178,8 @@ int main(int argc, char** argv) {
             train::sampleTitles(*policy, trie, batch.promptIds, batch.promptMask, 1.0, gen);
         }, r));
         tFull.push_back(medianMs([&] { step(full); }, r));
+        tDecodeAll.push_back(medianMs([&] { decode(0); }, r));
+        tDecodeOne.push_back(medianMs([&] { decode(1); }, r));
     }
     auto med = [](std::vector<double> v) {
         std::sort(v.begin(), v.end());
@@ -157,6 +190,8 @@ int main(int argc, char** argv) {
     std::printf("%-44s %9.1f %12.0f\n", "SFT forward+backward", sftMs, 217.0);
     std::printf("%-44s %9.1f %12.0f\n", "Flower GFN part (sample + TF fwd/bwd)", gfnMs, 473.0);
     std::printf("%-44s %9.1f %12s\n", "  of which sampling (no grad, KV cache)", sampleMs, "-");
+    std::printf("%-44s %9.1f %12s\n", "  rollout off a prompt pass, all threads", med(tDecodeAll), "-");
+    std::printf("%-44s %9.1f %12s\n", "  rollout off a prompt pass, 1 thread", med(tDecodeOne), "-");
     std::printf("%-44s %9.1f %12.0f\n", "whole SFT + λ·SubTB step", fullMs, 778.0);
     std::printf("ratio whole Flower step / our SFT step: %.2f (goal ≤ 1.5)\n", fullMs / sftMs);
     std::printf("reference whole step / ours: %.2f (goal ≥ 3)\n", 778.0 / fullMs);
