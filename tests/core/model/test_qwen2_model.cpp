@@ -56,6 +56,7 @@ class TestQwen2Model : public QObject {
 private Q_SLOTS:
     void registersHuggingFaceNames();
     void tiedHeadHasNoLmHead();
+    void logitsAtPicksFromTheHead();
     void initIsDeterministic();
     void rotaryRotatesPairs();
     void rmsNormMatchesHandComputation();
@@ -97,6 +98,20 @@ void TestQwen2Model::tiedHeadHasNoLmHead() {
     const torch::Tensor h = model->hiddenStates(ids);
     const torch::Tensor want = torch::matmul(h, model->model->embed_tokens->weight.t());
     QVERIFY(maxAbs(model->forward(ids), want) < 1e-6);
+}
+
+void TestQwen2Model::logitsAtPicksFromTheHead() {
+    for (bool tied : {false, true}) {
+        Qwen2ForCausalLM model(smallConfig(tied));
+        model->initWeights(5);
+        torch::NoGradGuard noGrad;
+        const torch::Tensor h = torch::randn({3, model->config().hiddenSize});
+        const torch::Tensor rows = torch::tensor({0, 2, 2, 1}, torch::kLong);
+        const torch::Tensor tokens = torch::tensor({4, 0, 7, 4}, torch::kLong);
+        const torch::Tensor full = model->logitsFrom(h);  // [3, V]
+        const torch::Tensor want = full.index({rows, tokens});
+        QVERIFY(maxAbs(model->logitsAt(h, rows, tokens), want) < 1e-5);
+    }
 }
 
 void TestQwen2Model::initIsDeterministic() {
@@ -259,7 +274,8 @@ void TestQwen2Model::runsInBfloat16() {
     QVERIFY2(d < 0.05, std::to_string(d).c_str());
 }
 
-FLOWER_TEST_MAIN(TestQwen2Model, registersHuggingFaceNames, tiedHeadHasNoLmHead, initIsDeterministic,
+FLOWER_TEST_MAIN(TestQwen2Model, registersHuggingFaceNames, tiedHeadHasNoLmHead, logitsAtPicksFromTheHead,
+                 initIsDeterministic,
                  rotaryRotatesPairs, rmsNormMatchesHandComputation, cacheDecodingEqualsFullForward,
                  cacheReorderEqualsFullForward, gradientsMatchFiniteDifferences, runsInBfloat16)
 #ifdef FLOWER_TEST_QT
