@@ -75,6 +75,17 @@ void TestCliTrain::trainsAndSummarises() {
     const fs::path checkpoint = summary["checkpoint"].get<std::string>();
     QVERIFY2(fs::exists(checkpoint / "config.json"), checkpoint.c_str());
     QVERIFY(fs::exists(checkpoint / "vocabulary_map.json"));
+    // `title-fit` on that checkpoint computes the exact fit the last evaluation reported.
+    const auto fit = runProcess({FLOWER_CLI_PATH, "title-fit", checkpoint.string(), "--json", "--rows", "3"});
+    QVERIFY2(fit.exitCode == 0, fit.err.c_str());
+    const auto f = nlohmann::json::parse(fit.out);
+    for (const char* level : {"title", "token"}) {
+        const double cli = f["constrained"][level]["js"].get<double>();
+        const double eval = summary["divergences_exact"][level]["js"].get<double>();
+        QVERIFY2(std::abs(cli - eval) <= 1e-9 * std::max(1.0, eval), (std::to_string(cli) + " vs " + std::to_string(eval)).c_str());
+    }
+    QCOMPARE(f["worst"].size(), std::size_t{3});
+    QVERIFY(f["free_mass_in_set"].get<double>() > 0 && f["free_mass_in_set"].get<double>() <= 1.0);
     // The store holds the run, finished, with its loss series.
     flower::store::RunStore store(db);
     const auto info = store.run(summary["run_id"].get<std::int64_t>());
