@@ -61,11 +61,11 @@ void runTitleFit(const FitArgs& a) {
 
     const auto dist = flower::train::titleDistribution(*run.model, trie, data.promptIds(), a.temperature);
     const std::size_t n = trie.titleCount();
-    std::vector<double> constrained(n), freeNorm(n), target(n), rewards(n);
+    const std::vector<double> constrained = dist.constrainedProbabilities();
+    std::vector<double> freeNorm(n), target(n), rewards(n);
     double inside = 0.0;
     for (std::size_t t = 0; t < n; ++t) inside += std::exp(dist.free[t]);
     for (std::size_t t = 0; t < n; ++t) {
-        constrained[t] = std::exp(dist.constrained[t]);
         freeNorm[t] = std::exp(dist.free[t]) / inside;
         target[t] = std::exp(run.flows->titleLogProbability(static_cast<flower::flow::TitleIndex>(t)));
         rewards[t] = run.flows->reward(static_cast<flower::flow::TitleIndex>(t));

@@ -138,23 +138,21 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model, Pr
         }
         return out;
     }
-    at::Tensor logZ = torch::logsumexp(logits, -1);                   // [N]
-    {
-        if (normalisers.dim() != 3 || normalisers.size(0) != R || normalisers.size(1) != L) {
-            throw Error({"", 0, "normalisers"}, "expected [R, L, C] token lists for continuations " +
-                                                    shapeOf(continuationIds) + ", got " +
-                                                    shapeOf(normalisers));
-        }
-        const at::Tensor lists = normalisers.to(logits.device()).index({valid});  // [N, C]
-        if (lists.numel() > 0 && lists.max().item<std::int64_t>() >= V) {
-            throw Error({"", 0, "normalisers"}, "a normaliser token is outside the vocabulary");
-        }
-        const at::Tensor present = lists >= 0;                                                // [N, C]
-        const at::Tensor picked = logits.gather(1, lists.clamp_min(0))
-                                      .masked_fill(present.logical_not(), -std::numeric_limits<double>::infinity());
-        const at::Tensor restricted = torch::logsumexp(picked, -1);                          // [N]
-        logZ = torch::where(present.narrow(1, 0, 1).squeeze(1), restricted, logZ);
+    if (normalisers.dim() != 3 || normalisers.size(0) != R || normalisers.size(1) != L) {
+        throw Error({"", 0, "normalisers"}, "expected [R, L, C] token lists for continuations " +
+                                                shapeOf(continuationIds) + ", got " +
+                                                shapeOf(normalisers));
     }
+    at::Tensor logZ = torch::logsumexp(logits, -1);                   // [N]
+    const at::Tensor lists = normalisers.to(logits.device()).index({valid});  // [N, C]
+    if (lists.numel() > 0 && lists.max().item<std::int64_t>() >= V) {
+        throw Error({"", 0, "normalisers"}, "a normaliser token is outside the vocabulary");
+    }
+    const at::Tensor present = lists >= 0;                                                // [N, C]
+    const at::Tensor picked = logits.gather(1, lists.clamp_min(0))
+                                  .masked_fill(present.logical_not(), -std::numeric_limits<double>::infinity());
+    const at::Tensor restricted = torch::logsumexp(picked, -1);                          // [N]
+    logZ = torch::where(present.narrow(1, 0, 1).squeeze(1), restricted, logZ);
     out.token = zeros.index_put({valid}, logits.gather(1, targets.unsqueeze(1)).squeeze(1) - logZ);  // [R, L]
     if (terminationId >= 0) {
         out.termination = zeros.index_put({valid}, logits.select(1, terminationId) - logZ);  // [R, L]

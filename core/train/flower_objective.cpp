@@ -44,10 +44,7 @@ FlowerObjective::FlowerObjective(const flow::FlowTable& flows, flow::RewardVaria
     if (std::isnan(options_.lambda) || options_.lambda < 0.0) {
         throw Error({"", 0, "lambda"}, "λ must be ≥ 0 (or inf), got " + std::to_string(options_.lambda));
     }
-    if (!(options_.samplingTemperature > 0.0) || !std::isfinite(options_.samplingTemperature)) {
-        throw Error({"", 0, "temperature"}, "sampling temperature must be a positive number, got " +
-                                                std::to_string(options_.samplingTemperature));
-    }
+    checkSamplingTemperature(options_.samplingTemperature);
     if (options_.treeNormalised && options_.rollout == SamplingConstraint::Free) {
         throw Error({"", 0, "rollout.log_pf"},
                     "a tree-normalised P_F needs trie-constrained rollouts (rollout.constraint "

@@ -194,10 +194,7 @@ RunAssembly assembleRun(const run::ExperimentConfig& config) {
         const auto promptIds = data->promptIds();
         evalOptions.exact = [trie, temperature, prompt = std::vector<text::TokenId>(promptIds.begin(), promptIds.end())](
                                 model::Qwen2ForCausalLMImpl& m) {
-            const TitleDistribution d = titleDistribution(m, *trie, prompt, temperature);
-            std::vector<double> p(d.constrained.size());
-            for (std::size_t t = 0; t < p.size(); ++t) p[t] = std::exp(d.constrained[t]);
-            return p;
+            return titleDistribution(m, *trie, prompt, temperature).constrainedProbabilities();
         };
         inner = std::make_shared<Rq1Evaluator>(
             DistributionFit(std::move(titleTokens), target.counts), target.titles,

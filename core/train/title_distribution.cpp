@@ -3,6 +3,7 @@
 #include "core/flow/title_trie.h"
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/train/continuation_log_probs.h"
+#include "core/train/trie_sampler.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
@@ -30,10 +31,7 @@ double logSumExp(const std::vector<double>& x) {
 TitleDistribution titleDistribution(model::Qwen2ForCausalLMImpl& model, const flow::TitleTrie& trie,
                                     std::span<const text::TokenId> prompt, double temperature) {
     if (prompt.empty()) throw Error({"", 0, "prompt"}, "the prompt is empty");
-    if (!(temperature > 0.0) || !std::isfinite(temperature)) {
-        throw Error({"", 0, "temperature"}, "sampling temperature must be a positive number, got " +
-                                                std::to_string(temperature));
-    }
+    checkSamplingTemperature(temperature);
     const std::int64_t V = model.config().vocabSize;
     const auto n = static_cast<std::int64_t>(trie.titleCount());
     std::int64_t L = 1;  // title tokens + ⊤
@@ -106,6 +104,12 @@ TitleDistribution titleDistribution(model::Qwen2ForCausalLMImpl& model, const fl
         }
     }
     return out;
+}
+
+std::vector<double> TitleDistribution::constrainedProbabilities() const {
+    std::vector<double> p(constrained.size());
+    for (std::size_t t = 0; t < p.size(); ++t) p[t] = std::exp(constrained[t]);
+    return p;
 }
 
 }  // namespace flower::train

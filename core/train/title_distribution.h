@@ -38,6 +38,9 @@ struct TitleDistribution {
     std::vector<double> free;         // [titles] log Π P_F(y_t) · P_F(⊤) (unconstrained, T = 1)
     std::vector<double> outside;      // [titles] mean over the title's nodes of the unconstrained
                                       // mass outside the node's children (T = 1)
+
+    // exp(constrained): the probabilities trie-constrained sampling draws each title with.
+    std::vector<double> constrainedProbabilities() const;
 };
 
 // prompt: the prompt in the model's ids; the trie in the same ids.

@@ -13,14 +13,18 @@
 
 namespace flower::train {
 
-SampledTitles sampleTitles(model::Qwen2ForCausalLMImpl& model, const flow::TitleTrie& trie,
-                           const at::Tensor& promptIds, const at::Tensor& promptMask,
-                           double temperature, at::Generator& generator, int maxTokens,
-                           int samplesPerPrompt, SamplingConstraint constraint) {
+void checkSamplingTemperature(double temperature) {
     if (!(temperature > 0.0) || !std::isfinite(temperature)) {
         throw Error({"", 0, "temperature"}, "sampling temperature must be a positive number, got " +
                                                 std::to_string(temperature));
     }
+}
+
+SampledTitles sampleTitles(model::Qwen2ForCausalLMImpl& model, const flow::TitleTrie& trie,
+                           const at::Tensor& promptIds, const at::Tensor& promptMask,
+                           double temperature, at::Generator& generator, int maxTokens,
+                           int samplesPerPrompt, SamplingConstraint constraint) {
+    checkSamplingTemperature(temperature);
     if (promptIds.dim() != 2 || promptMask.sizes() != promptIds.sizes() || promptIds.size(1) < 1) {
         throw Error({"", 0, "promptIds"}, "expected prompt ids and mask of one shape [B, P], P ≥ 1");
     }
@@ -35,10 +39,7 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
                                const model::KvCache& promptCache, const at::Tensor& lastLogits,
                                double temperature, at::Generator& generator, int maxTokens,
                                int samplesPerPrompt, SamplingConstraint constraint) {
-    if (!(temperature > 0.0) || !std::isfinite(temperature)) {
-        throw Error({"", 0, "temperature"}, "sampling temperature must be a positive number, got " +
-                                                std::to_string(temperature));
-    }
+    checkSamplingTemperature(temperature);
     if (samplesPerPrompt < 1) {
         throw Error({"", 0, "samplesPerPrompt"},
                     "expected at least one sample per prompt, got " + std::to_string(samplesPerPrompt));

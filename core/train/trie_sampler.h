@@ -57,6 +57,10 @@ struct SampledTitles {
     std::int64_t size() const { return static_cast<std::int64_t>(titles.size()); }
 };
 
+// flower::Error (field "temperature") unless 0 < temperature < ∞: the check of every sampling
+// temperature (the sampler's, Flower's rollouts, titleDistribution).
+void checkSamplingTemperature(double temperature);
+
 // promptIds/promptMask: [B, P] int64, left-padded, on the model's device. maxTokens: most tokens
 // generated per row, ⊤ included; ≤ 0 = until every row reached ⊤ (always finite: every path in
 // the trie ends in ⊤). samplesPerPrompt: independent samples per prompt, sharing one prompt

@@ -70,14 +70,6 @@ int configureTorchThreads(std::optional<int> threads) {
     return n;
 }
 
-ScopedTorchThreads::ScopedTorchThreads(int threads) : previous_(torch::get_num_threads()) {
-    if (threads != previous_) torch::set_num_threads(threads);
-}
-
-ScopedTorchThreads::~ScopedTorchThreads() {
-    if (torch::get_num_threads() != previous_) torch::set_num_threads(previous_);
-}
-
 std::string loadedBlasLibrary() {
     // /proc/self/maps lists every mapped file; libblas.so.3 is a symlink chosen by Debian's
     // alternatives, so resolve it to see which implementation it is.

@@ -22,20 +22,6 @@ int defaultThreadCount();
 // defaultThreadCount(). Returns the number set.
 int configureTorchThreads(std::optional<int> threads = std::nullopt);
 
-// Sets LibTorch's intra-op threads to `threads` for a scope and restores the previous count.
-// For work made of many tiny ops (token-by-token decoding at small batch), where waking the
-// passive OpenMP team costs more than the second core gains.
-class ScopedTorchThreads {
-public:
-    explicit ScopedTorchThreads(int threads);
-    ~ScopedTorchThreads();
-    ScopedTorchThreads(const ScopedTorchThreads&) = delete;
-    ScopedTorchThreads& operator=(const ScopedTorchThreads&) = delete;
-
-private:
-    int previous_;
-};
-
 // The BLAS library mapped into this process (resolved path of libblas.so.3 or libopenblas),
 // or "" when none is mapped yet. Debian's LibTorch runs ~25x slower on the reference BLAS
 // than on OpenBLAS, so programs report it (`flower env`) and tests check it.

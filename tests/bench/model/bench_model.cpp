@@ -20,6 +20,7 @@
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/model/qwen2_presets.h"
 #include "core/util/runtime.h"
+#include "tests/bench/bench_timing.h"
 
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
@@ -40,19 +41,7 @@ using namespace flower::model;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-template <typename F>
-double medianMs(F&& f, int reps) {
-    std::vector<double> times;
-    for (int i = 0; i < reps; ++i) {
-        const auto t0 = Clock::now();
-        f();
-        times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-    }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
-}
+using flower::bench::medianMs;
 
 double matmulPeak(int reps) {
     const std::int64_t n = 1024;

@@ -22,6 +22,7 @@
 #include "core/train/sft_objective.h"
 #include "core/train/trie_sampler.h"
 #include "core/util/runtime.h"
+#include "tests/bench/bench_timing.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
@@ -40,20 +41,7 @@ using namespace flower;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-template <typename F>
-double medianMs(F&& f, int reps) {
-    for (int i = 0; i < 2; ++i) f();
-    std::vector<double> times;
-    for (int i = 0; i < reps; ++i) {
-        const auto t0 = Clock::now();
-        f();
-        times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-    }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
-}
+using bench::medianMs;
 
 constexpr std::int64_t kVocab = 4254, kBatch = 8, kPrompt = 64;
 constexpr flow::TokenId kTerm = 0;
@@ -154,7 +142,7 @@ int main(int argc, char** argv) {
         return policy->logitsFrom(promptPass.lastHidden);
     }();
     auto decode = [&](int threads) {
-        std::optional<util::ScopedTorchThreads> scope;
+        std::optional<bench::ScopedTorchThreads> scope;
         if (threads > 0) scope.emplace(threads);
         train::sampleTitlesFrom(*policy, trie, promptPass.cache, lastLogits, 1.0, gen);
     };
@@ -172,19 +160,16 @@ int main(int argc, char** argv) {
     std::vector<double> tSft, tGfn, tSample, tFull, tDecodeAll, tDecodeOne;
     for (int round = 0; round < 3; ++round) {
         const int r = std::max(1, reps / 3);
-        tSft.push_back(medianMs([&] { step(sft); }, r));
-        tGfn.push_back(medianMs([&] { step(gfn); }, r));
+        tSft.push_back(medianMs([&] { step(sft); }, r, 2));
+        tGfn.push_back(medianMs([&] { step(gfn); }, r, 2));
         tSample.push_back(medianMs([&] {
             train::sampleTitles(*policy, trie, batch.promptIds, batch.promptMask, 1.0, gen);
-        }, r));
-        tFull.push_back(medianMs([&] { step(full); }, r));
-        tDecodeAll.push_back(medianMs([&] { decode(0); }, r));
-        tDecodeOne.push_back(medianMs([&] { decode(1); }, r));
+        }, r, 2));
+        tFull.push_back(medianMs([&] { step(full); }, r, 2));
+        tDecodeAll.push_back(medianMs([&] { decode(0); }, r, 2));
+        tDecodeOne.push_back(medianMs([&] { decode(1); }, r, 2));
     }
-    auto med = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        return v[v.size() / 2];
-    };
+    const auto med = bench::median;
     const double sftMs = med(tSft), gfnMs = med(tGfn), sampleMs = med(tSample), fullMs = med(tFull);
     std::printf("%-44s %9s %12s\n", "step (compute + backward)", "ours ms", "reference ms");
     std::printf("%-44s %9.1f %12.0f\n", "SFT forward+backward", sftMs, 217.0);
