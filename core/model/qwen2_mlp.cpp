@@ -2,6 +2,8 @@
 
 #include "core/model/qwen2_attention.h"
 
+#include "core/model/swiglu.h"
+
 #include <torch/torch.h>
 
 namespace flower::model {
@@ -17,9 +19,7 @@ torch::Tensor Qwen2MlpImpl::forward(const torch::Tensor& x) {
     if (x.numel() / x.size(-1) >= kFuseMinTokens) {
         // gate and up as one GEMM (see kFuseMinTokens).
         const torch::Tensor w = torch::cat({gate_proj->weight, up_proj->weight});  // [2F, D]
-        const std::int64_t f = gate_proj->weight.size(0);
-        const auto gu = torch::linear(x, w).split_with_sizes({f, f}, -1);  // 2 × [B, T, F]
-        return down_proj(torch::silu(gu[0]) * gu[1]);                      // [B, T, D]
+        return down_proj(swiglu(torch::linear(x, w)));  // [B, T, 2F] → [B, T, F] → [B, T, D]
     }
     return down_proj(torch::silu(gate_proj(x)) * up_proj(x));  // [B, T, F] → [B, T, D]
 }

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -33,8 +34,18 @@ std::optional<int> positiveEnvInt(const char* name) {
 }
 }  // namespace
 
+void retainFreedMemory() {
+#if defined(__GLIBC__)
+    // 32 MiB is the largest mmap threshold glibc accepts (HEAP_MAX/2); setting it fixes the
+    // threshold, so the trim threshold must be raised too or the heap top goes back each step.
+    ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    ::mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
 void ensurePassiveOpenMp(int argc, char** argv) {
     (void)argc;
+    retainFreedMemory();
     if (std::getenv("OMP_WAIT_POLICY") != nullptr) {
         return;  // set by a launcher or by the user: respect it
     }

@@ -12,7 +12,15 @@ namespace flower::util {
 // cores (a 5 M-parameter forward+backward: 218 ms PASSIVE vs 580 ms unset). So when the
 // variable is unset we set it and re-execute the program once (/proc/self/exe, same argv).
 // A value the user set is respected. Returns only in the process that will do the work.
+// Also calls retainFreedMemory().
 void ensurePassiveOpenMp(int argc, char** argv);
+
+// Keeps freed blocks of up to 32 MiB in the heap instead of returning them to the kernel.
+// A training step frees and reallocates the same activation buffers (a [B, T, V] logits
+// gradient is 17 MB) every step, and each block glibc maps afresh costs page faults: a fixed
+// 128 KiB mmap threshold made the tiny preset's step 2x slower, glibc's adaptive default a
+// few percent (bench_model, session 4).
+void retainFreedMemory();
 
 // Number of intra-op threads to use: FLOWER_NUM_THREADS or OMP_NUM_THREADS when set (a user
 // choice), else the number of online cores.

@@ -19,6 +19,7 @@
 #include "core/model/kv_cache.h"
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/model/qwen2_presets.h"
+#include "core/model/token_log_probs.h"
 #include "core/util/runtime.h"
 #include "tests/bench/bench_timing.h"
 
@@ -67,8 +68,8 @@ torch::Tensor stepForward(Qwen2ForCausalLM& model, const torch::Tensor& ids, con
     const std::int64_t T = ids.size(1);
     const torch::Tensor hidden = model->hiddenStates(ids, mask);                // [B, T, D]
     const torch::Tensor logits = model->logitsFrom(hidden.narrow(1, 0, T - 1));  // [B, T-1, V]
-    return torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}),
-                                                ids.narrow(1, 1, T - 1).reshape({-1}));
+    // Mean next-token negative log-likelihood (= cross_entropy), through the fused op the losses use.
+    return -tokenLogProbs(logits.reshape({-1, logits.size(-1)}), ids.narrow(1, 1, T - 1).reshape({-1, 1})).mean();
 }
 
 void trainingStep(Qwen2ForCausalLM& model, const torch::Tensor& ids, const torch::Tensor& mask) {
