@@ -108,7 +108,86 @@ FLOWER_INLINE void swigluRowBackwardT(const T* gu, const T* go, T* dgu, std::int
     }
 }
 
+// Eight float lanes (GCC vector extension: one AVX register, two SSE registers by default).
+typedef float Lanes8 __attribute__((vector_size(32)));
+
+FLOWER_INLINE Lanes8 load8(const float* p) {
+    Lanes8 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+FLOWER_INLINE float sum8(Lanes8 v) {
+    return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
+}
+
+// Up to 8 rows of x against one weight row: the weight's lanes are loaded once per k-block and
+// multiplied into Rows accumulators, which stay in registers.
+template <int Rows>
+FLOWER_INLINE void dotRows(const float* x, std::int64_t K, const float* wj, float* out) {
+    Lanes8 acc[Rows] = {};
+    std::int64_t k = 0;
+    for (; k + 8 <= K; k += 8) {
+        const Lanes8 wv = load8(wj + k);
+        for (int m = 0; m < Rows; ++m) acc[m] += wv * load8(x + m * K + k);
+    }
+    for (int m = 0; m < Rows; ++m) {
+        float s = sum8(acc[m]);
+        for (std::int64_t t = k; t < K; ++t) s += wj[t] * x[m * K + t];
+        out[m] = s;
+    }
+}
+
 }  // namespace
+
+FLOWER_CLONES void linearFewRows(const float* x, std::int64_t M, std::int64_t K, const float* w,
+                                 const float* b, float* y, std::int64_t ldy, std::int64_t jBegin,
+                                 std::int64_t jEnd) {
+    float dots[8];
+    for (std::int64_t j = jBegin; j < jEnd; ++j) {
+        const float* wj = w + j * K;
+        const float bias = b != nullptr ? b[j] : 0.0f;
+        for (std::int64_t m0 = 0; m0 < M; m0 += 8) {
+            const std::int64_t rows = M - m0 < 8 ? M - m0 : 8;
+            const float* xm = x + m0 * K;
+            switch (rows) {
+                case 8: dotRows<8>(xm, K, wj, dots); break;
+                case 7: dotRows<7>(xm, K, wj, dots); break;
+                case 6: dotRows<6>(xm, K, wj, dots); break;
+                case 5: dotRows<5>(xm, K, wj, dots); break;
+                case 4: dotRows<4>(xm, K, wj, dots); break;
+                case 3: dotRows<3>(xm, K, wj, dots); break;
+                case 2: dotRows<2>(xm, K, wj, dots); break;
+                default: dotRows<1>(xm, K, wj, dots); break;
+            }
+            for (std::int64_t m = 0; m < rows; ++m) y[(m0 + m) * ldy + j] = dots[m] + bias;
+        }
+    }
+}
+
+FLOWER_CLONES void attendOneQuery(const float* q, const float* k, const float* v, const float* bias,
+                                  std::int64_t S, std::int64_t Dh, float scale, float* scratch, float* out) {
+    float m = -std::numeric_limits<float>::infinity();
+    for (std::int64_t s = 0; s < S; ++s) {
+        float dot = 0;
+#pragma omp simd reduction(+ : dot)
+        for (std::int64_t d = 0; d < Dh; ++d) dot += q[d] * k[s * Dh + d];
+        scratch[s] = dot * scale + bias[s];
+        m = scratch[s] > m ? scratch[s] : m;
+    }
+    float total = 0;
+#pragma omp simd reduction(+ : total)
+    for (std::int64_t s = 0; s < S; ++s) {
+        scratch[s] = expFast(scratch[s] - m);
+        total += scratch[s];
+    }
+    for (std::int64_t d = 0; d < Dh; ++d) out[d] = 0;
+    for (std::int64_t s = 0; s < S; ++s) {
+        const float p = scratch[s] / total;
+#pragma omp simd
+        for (std::int64_t d = 0; d < Dh; ++d) out[d] += p * v[s * Dh + d];
+    }
+}
 
 FLOWER_CLONES float logSumExp(const float* x, std::int64_t n) { return logSumExpT(x, n); }
 double logSumExp(const double* x, std::int64_t n) { return logSumExpT(x, n); }

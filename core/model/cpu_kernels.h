@@ -42,4 +42,15 @@ void swigluRow(const double* gu, double* y, std::int64_t f);
 void swigluRowBackward(const float* gu, const float* g, float* dgu, std::int64_t f);
 void swigluRowBackward(const double* gu, const double* g, double* dgu, std::int64_t f);
 
+// y[m·ldy + j] = b_j + Σ_k x[m·K + k] · w[j·K + k] for m < M, j in [jBegin, jEnd): a linear
+// layer for a few rows (decoding), reading each weight row once for all M rows. b may be null.
+void linearFewRows(const float* x, std::int64_t M, std::int64_t K, const float* w, const float* b,
+                   float* y, std::int64_t ldy, std::int64_t jBegin, std::int64_t jEnd);
+
+// Attention of one query over S keys: out = Σ_s softmax_s(scale · q·k_s + bias_s) · v_s, keys and
+// values rows of Dh contiguous values (row s at k + s·Dh). bias: S additive values (0 or −inf),
+// at least one finite. scratch: S floats.
+void attendOneQuery(const float* q, const float* k, const float* v, const float* bias, std::int64_t S,
+                    std::int64_t Dh, float scale, float* scratch, float* out);
+
 }  // namespace flower::model::kernels

@@ -1,6 +1,8 @@
 #include "core/model/qwen2_attention.h"
 
+#include "core/model/few_query_attention.h"
 #include "core/model/kv_cache.h"
+#include "core/model/linear.h"
 #include "core/model/rotary_embedding.h"
 
 #include <torch/torch.h>
@@ -36,9 +38,9 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const Attentio
         v = parts[2];
     } else {
         // Few tokens (decoding): concatenating the weights would cost more than it saves.
-        q = q_proj(x);
-        k = k_proj(x);
-        v = v_proj(x);
+        q = applyLinear(x, q_proj->weight, q_proj->bias);
+        k = applyLinear(x, k_proj->weight, k_proj->bias);
+        v = applyLinear(x, v_proj->weight, v_proj->bias);
     }
     q = q.reshape({B, T, heads_, headDim_}).transpose(1, 2);    // [B, H, T, Dh]
     k = k.reshape({B, T, kvHeads_, headDim_}).transpose(1, 2);  // [B, Hkv, T, Dh]
@@ -50,25 +52,29 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const Attentio
     }
     const std::int64_t S = k.size(2);
     torch::Tensor out;  // [B, H, T, Dh]
-#if TORCH_VERSION_MAJOR >= 2
-    // Fused kernel (flash / memory-efficient on CUDA). K/V heads are repeated for it.
-    const torch::Tensor kr = groups > 1 ? k.repeat_interleave(groups, 1) : k;  // [B, H, S, Dh]
-    const torch::Tensor vr = groups > 1 ? v.repeat_interleave(groups, 1) : v;
-    out = at::scaled_dot_product_attention(q, kr, vr, ctx.allowed);
-#else
-    // Plain path. Grouping queries by their K/V head ([B, Hkv, G·T, Dh]) keeps the two matmuls
-    // large and avoids copying K/V G times.
     const double scale = 1.0 / std::sqrt(static_cast<double>(headDim_));
-    const torch::Tensor qg = (q * scale).reshape({B, kvHeads_, groups * T, headDim_});
-    torch::Tensor scores = torch::matmul(qg, k.transpose(-1, -2));                   // [B, Hkv, G·T, S]
-    scores = scores.view({B, kvHeads_, groups, T, S}) + ctx.bias;                    // [B, Hkv, G, T, S]
-    // Softmax in at least fp32 as transformers does (bf16/f16 upcast; f32/f64 unchanged).
-    const auto softmaxType = c10::promoteTypes(q.scalar_type(), torch::kFloat);
-    const torch::Tensor probs = torch::softmax(scores, -1, softmaxType).to(q.scalar_type());
-    out = torch::matmul(probs.view({B, kvHeads_, groups * T, S}), v)                 // [B, Hkv, G·T, Dh]
-              .view({B, heads_, T, headDim_});
+    if (auto fast = fewQueryAttention(q, k, v, ctx.bias, scale)) {
+        out = *fast;  // decoding on the CPU: few_query_attention.h
+    } else {
+#if TORCH_VERSION_MAJOR >= 2
+        // Fused kernel (flash / memory-efficient on CUDA). K/V heads are repeated for it.
+        const torch::Tensor kr = groups > 1 ? k.repeat_interleave(groups, 1) : k;  // [B, H, S, Dh]
+        const torch::Tensor vr = groups > 1 ? v.repeat_interleave(groups, 1) : v;
+        out = at::scaled_dot_product_attention(q, kr, vr, ctx.allowed);
+#else
+        // Plain path. Grouping queries by their K/V head ([B, Hkv, G·T, Dh]) keeps the two matmuls
+        // large and avoids copying K/V G times.
+        const torch::Tensor qg = (q * scale).reshape({B, kvHeads_, groups * T, headDim_});
+        torch::Tensor scores = torch::matmul(qg, k.transpose(-1, -2));                   // [B, Hkv, G·T, S]
+        scores = scores.view({B, kvHeads_, groups, T, S}) + ctx.bias;                    // [B, Hkv, G, T, S]
+        // Softmax in at least fp32 as transformers does (bf16/f16 upcast; f32/f64 unchanged).
+        const auto softmaxType = c10::promoteTypes(q.scalar_type(), torch::kFloat);
+        const torch::Tensor probs = torch::softmax(scores, -1, softmaxType).to(q.scalar_type());
+        out = torch::matmul(probs.view({B, kvHeads_, groups * T, S}), v)                 // [B, Hkv, G·T, Dh]
+                  .view({B, heads_, T, headDim_});
 #endif
-    return o_proj(out.transpose(1, 2).reshape({B, T, heads_ * headDim_}));  // [B, T, D]
+    }
+    return applyLinear(out.transpose(1, 2).reshape({B, T, heads_ * headDim_}), o_proj->weight);  // [B, T, D]
 }
 
 }  // namespace flower::model

@@ -1,5 +1,7 @@
 #include "core/model/qwen2_for_causal_lm.h"
 
+#include "core/model/linear.h"
+
 #include <torch/torch.h>
 
 namespace flower::model {
@@ -20,7 +22,7 @@ torch::Tensor Qwen2ForCausalLMImpl::hiddenStates(const torch::Tensor& inputIds,
 }
 
 torch::Tensor Qwen2ForCausalLMImpl::logitsFrom(const torch::Tensor& hidden) {
-    return lm_head ? lm_head(hidden) : torch::linear(hidden, model->embed_tokens->weight);
+    return applyLinear(hidden, lm_head ? lm_head->weight : model->embed_tokens->weight);  // [..., V]
 }
 
 torch::Tensor Qwen2ForCausalLMImpl::logitsAt(const torch::Tensor& hidden, const torch::Tensor& rows,

@@ -2,6 +2,7 @@
 
 #include "core/model/qwen2_attention.h"
 
+#include "core/model/linear.h"
 #include "core/model/swiglu.h"
 
 #include <torch/torch.h>
@@ -19,9 +20,10 @@ torch::Tensor Qwen2MlpImpl::forward(const torch::Tensor& x) {
     if (x.numel() / x.size(-1) >= kFuseMinTokens) {
         // gate and up as one GEMM (see kFuseMinTokens).
         const torch::Tensor w = torch::cat({gate_proj->weight, up_proj->weight});  // [2F, D]
-        return down_proj(swiglu(torch::linear(x, w)));  // [B, T, 2F] → [B, T, F] → [B, T, D]
+        return applyLinear(swiglu(torch::linear(x, w)), down_proj->weight);  // [B, T, 2F] → [B, T, F] → [B, T, D]
     }
-    return down_proj(torch::silu(gate_proj(x)) * up_proj(x));  // [B, T, F] → [B, T, D]
+    const torch::Tensor gate = applyLinear(x, gate_proj->weight), up = applyLinear(x, up_proj->weight);  // [B, T, F]
+    return applyLinear(torch::silu(gate) * up, down_proj->weight);                                   // [B, T, D]
 }
 
 }  // namespace flower::model

@@ -2,8 +2,11 @@
 // against the composite LibTorch expressions they replace, differentiated by autograd: values
 // and gradients in float64 to 1e-12 and in float32 to ~1e-6 (the fp32 exp is a polynomial);
 // hand values on a 3-token row; −inf, NaN and large logits; out-of-range indices refused; enough
-// rows that the work is split across threads.
+// rows that the work is split across threads; the decoding paths (applyLinear with few rows,
+// fewQueryAttention) against torch::linear and the plain attention path.
 #include "core/model/cpu_kernels.h"
+#include "core/model/few_query_attention.h"
+#include "core/model/linear.h"
 #include "core/model/rms_norm.h"
 #include "core/model/swiglu.h"
 #include "core/model/token_log_probs.h"
@@ -54,6 +57,8 @@ private Q_SLOTS:
     void rmsNormEqualsComposite();
     void fastExpAccuracy();
     void secondDerivativesEqualComposite();
+    void fewRowsLinearEqualsTorchLinear();
+    void fewQueryAttentionEqualsPlainPath();
 };
 
 void TestFusedOps::tokenLogProbsHandValues() {
@@ -212,9 +217,57 @@ void TestFusedOps::secondDerivativesEqualComposite() {
     QVERIFY(maxAbsDiff(ng, rg) < 1e-12 && maxAbsDiff(nh, rh) < 1e-12);
 }
 
+void TestFusedOps::fewRowsLinearEqualsTorchLinear() {
+    // Every row count up to kFewRows (8-row blocks and their remainders), K not a multiple of
+    // 8, with and without bias, rows split across threads (N large): equal to torch::linear.
+    torch::manual_seed(5);
+    torch::NoGradGuard noGrad;
+    for (const std::int64_t K : {7, 64, 261}) {
+        const torch::Tensor w = torch::randn({1031, K});
+        const torch::Tensor b = torch::randn({1031});
+        for (std::int64_t M = 1; M <= kFewRows; M += (M < 10 ? 1 : 11)) {
+            const torch::Tensor x = torch::randn({M, 1, K});
+            const double tol = 1e-5 * std::sqrt(static_cast<double>(K));
+            QVERIFY2(maxAbsDiff(applyLinear(x, w, b), torch::linear(x, w, b)) < tol, std::to_string(M).c_str());
+            QVERIFY(maxAbsDiff(applyLinear(x, w), torch::linear(x, w)) < tol);
+        }
+    }
+}
+
+void TestFusedOps::fewQueryAttentionEqualsPlainPath() {
+    torch::manual_seed(6);
+    const std::int64_t B = 3, H = 4, Hkv = 2, S = 19, Dh = 16, G = H / Hkv;
+    const double scale = 0.25;
+    for (const std::int64_t T : {1, 3}) {
+        const torch::Tensor q = torch::randn({B, H, T, Dh});
+        const torch::Tensor k = torch::randn({B, Hkv, S, Dh}), v = torch::randn({B, Hkv, S, Dh});
+        // Row 1 masks its first 5 keys (left padding); row 2 its last key for the first query.
+        torch::Tensor bias = torch::zeros({B, 1, 1, T, S});
+        bias[1].narrow(-1, 0, 5).fill_(-std::numeric_limits<float>::infinity());
+        bias[2][0][0][0][S - 1] = -std::numeric_limits<float>::infinity();
+        // Reference: grouped matmul-softmax-matmul, as the plain path computes it.
+        const torch::Tensor qg = (q * scale).reshape({B, Hkv, G * T, Dh});
+        const torch::Tensor scores = torch::matmul(qg, k.transpose(-1, -2)).view({B, Hkv, G, T, S}) + bias;
+        const torch::Tensor ref =
+            torch::matmul(torch::softmax(scores, -1).view({B, Hkv, G * T, S}), v).view({B, H, T, Dh});
+        torch::NoGradGuard noGrad;
+        const auto out = fewQueryAttention(q, k, v, bias, scale);
+        QVERIFY(out.has_value());
+        QVERIFY2(maxAbsDiff(*out, ref) < 1e-5, std::to_string(maxAbsDiff(*out, ref)).c_str());
+    }
+    // Not taken: a gradient to record, double precision, too many queries.
+    const torch::Tensor q = torch::randn({1, 2, 1, 8}, torch::requires_grad()), k = torch::randn({1, 1, 3, 8});
+    const torch::Tensor bias = torch::zeros({1, 1, 1, 1, 3});
+    QVERIFY(!fewQueryAttention(q, k, k, bias, 1.0).has_value());
+    QVERIFY(!fewQueryAttention(q.detach().to(torch::kDouble), k.to(torch::kDouble), k.to(torch::kDouble),
+                               bias.to(torch::kDouble), 1.0).has_value());
+    QVERIFY(!fewQueryAttention(torch::randn({1, 2, kFewQueries + 1, 8}), k, k,
+                               torch::zeros({1, 1, 1, kFewQueries + 1, 3}), 1.0).has_value());
+}
+
 FLOWER_TEST_MAIN(TestFusedOps, tokenLogProbsHandValues, tokenLogProbsEqualsComposite, tokenLogProbsExtremes,
                  tokenLogProbsRejectsBadIndices, swigluEqualsComposite, rmsNormEqualsComposite, fastExpAccuracy,
-                 secondDerivativesEqualComposite)
+                 secondDerivativesEqualComposite, fewRowsLinearEqualsTorchLinear, fewQueryAttentionEqualsPlainPath)
 
 #ifdef FLOWER_TEST_QT
 #include "test_fused_ops.moc"
