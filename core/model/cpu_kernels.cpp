@@ -1,5 +1,6 @@
 #include "core/model/cpu_kernels.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -139,6 +140,13 @@ FLOWER_INLINE void dotRows(const float* x, std::int64_t K, const float* wj, floa
 }
 
 }  // namespace
+
+namespace {
+std::atomic<bool> fastPaths{true};
+}  // namespace
+
+bool enabled() { return fastPaths.load(std::memory_order_relaxed); }
+void setEnabled(bool on) { fastPaths.store(on, std::memory_order_relaxed); }
 
 FLOWER_CLONES void linearFewRows(const float* x, std::int64_t M, std::int64_t K, const float* w,
                                  const float* b, float* y, std::int64_t ldy, std::int64_t jBegin,

@@ -15,6 +15,12 @@
 
 namespace flower::model::kernels {
 
+// Whether the tensor-level fast paths (tokenLogProbs, swiglu, RMSNorm, applyLinear,
+// fewQueryAttention) use these loops; on by default. Off, each computes its composite LibTorch
+// form: for benchmarks that measure both in one run (bench_model, bench_objectives).
+bool enabled();
+void setEnabled(bool on);
+
 // log Σ_j exp(x_j) over one row of n values (max-shifted). NaN anywhere gives NaN.
 float logSumExp(const float* x, std::int64_t n);
 double logSumExp(const double* x, std::int64_t n);

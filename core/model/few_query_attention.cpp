@@ -11,7 +11,7 @@ std::optional<at::Tensor> fewQueryAttention(const at::Tensor& q, const at::Tenso
                                             const at::Tensor& bias, double scale) {
     const bool recording = at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad());
     const auto isCpuFloat = [](const at::Tensor& t) { return t.is_cpu() && t.scalar_type() == at::kFloat; };
-    if (recording || q.dim() != 4 || q.size(2) > kFewQueries || !isCpuFloat(q) || !isCpuFloat(k) ||
+    if (!kernels::enabled() || recording || q.dim() != 4 || q.size(2) > kFewQueries || !isCpuFloat(q) || !isCpuFloat(k) ||
         !isCpuFloat(v) || !isCpuFloat(bias)) {
         return std::nullopt;
     }

@@ -19,7 +19,7 @@ bool needsGrad(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& 
 at::Tensor applyLinear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
     const std::int64_t K = x.size(-1), N = weight.size(0);
     const std::int64_t M = K > 0 ? x.numel() / K : 0;
-    const bool fast = M > 0 && M <= kFewRows && x.is_cpu() && weight.is_cpu() &&
+    const bool fast = kernels::enabled() && M > 0 && M <= kFewRows && x.is_cpu() && weight.is_cpu() &&
                       x.scalar_type() == at::kFloat && weight.scalar_type() == at::kFloat &&
                       weight.dim() == 2 && weight.size(1) == K &&
                       (!bias.defined() || (bias.scalar_type() == at::kFloat && bias.numel() == N)) &&

@@ -86,7 +86,7 @@ RMSNormImpl::RMSNormImpl(std::int64_t dim, double eps) : eps_(eps) {
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
     const auto dtype = x.scalar_type();
-    if (x.is_cpu() && (dtype == torch::kFloat || dtype == torch::kDouble) &&
+    if (kernels::enabled() && x.is_cpu() && (dtype == torch::kFloat || dtype == torch::kDouble) &&
         weight.scalar_type() == dtype) {
         return RmsNormFunction::apply(x, weight, eps_);  // one pass each way (cpu_kernels.h)
     }

@@ -62,7 +62,7 @@ at::Tensor swiglu(const at::Tensor& gateUp) {
     TORCH_CHECK(gateUp.dim() >= 1 && gateUp.size(-1) % 2 == 0,
                 "swiglu: expected [..., 2F], got ", gateUp.sizes());
     const auto type = gateUp.scalar_type();
-    if (gateUp.is_cpu() && (type == at::kFloat || type == at::kDouble)) {
+    if (kernels::enabled() && gateUp.is_cpu() && (type == at::kFloat || type == at::kDouble)) {
         return SwigluFunction::apply(gateUp);
     }
     const std::int64_t F = gateUp.size(-1) / 2;

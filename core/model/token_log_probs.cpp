@@ -83,7 +83,7 @@ at::Tensor tokenLogProbs(const at::Tensor& logits, const at::Tensor& index) {
                     "tokenLogProbs: an index is outside [0, ", logits.size(1), ")");
     }
     const auto type = logits.scalar_type();
-    if (logits.is_cpu() && index.is_cpu() && (type == at::kFloat || type == at::kDouble)) {
+    if (kernels::enabled() && logits.is_cpu() && index.is_cpu() && (type == at::kFloat || type == at::kDouble)) {
         return TokenLogProbsFunction::apply(logits, index);
     }
     return torch::log_softmax(logits, -1).gather(1, index);  // [N, K]

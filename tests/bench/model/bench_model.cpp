@@ -16,6 +16,7 @@
 //
 //   build/tests/bench/model/bench_model [--reps N] [--preset NAME] [--threads N] [--profile PREFIX]
 //                                       [--ckpt PRESET|none]
+#include "core/model/cpu_kernels.h"
 #include "core/model/kv_cache.h"
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/model/qwen2_presets.h"
@@ -166,8 +167,9 @@ int main(int argc, char** argv) {
                 flower::util::openMpWaitsPassively() ? "PASSIVE" : "other", reps);
     const double peak = matmulPeak(reps);
     std::printf("fp32 matmul 1024^2: %.1f GFLOP/s\n", peak);
-    std::printf("%-6s %8s %10s %10s %8s %9s %7s %10s %12s %10s\n", "preset", "params", "step ms",
-                "tokens/s", "GFLOP", "GFLOP/s", "%peak", "fwd ms", "decode tok/s", "peak here");
+    std::printf("%-6s %8s %10s %10s %8s %9s %7s %10s %12s %10s %13s\n", "preset", "params", "step ms",
+                "tokens/s", "GFLOP", "GFLOP/s", "%peak", "fwd ms", "decode tok/s", "peak here",
+                "composite ms");
     for (const auto& preset : qwen2Presets()) {
         if (!only.empty() && preset.name != only) continue;
         const Qwen2Config c = qwen2Preset(preset.name, vocab);
@@ -183,15 +185,19 @@ int main(int argc, char** argv) {
         }
         // The machine is shared: measure the matmul peak interleaved with the steps, so that
         // both see the same load, and compare medians.
-        std::vector<double> peaks, steps;
+        // The composite step (the fused CPU ops of core/model/cpu_kernels.h switched off) is
+        // interleaved too: "composite ms" and its %peak.
+        std::vector<double> peaks, steps, compositeSteps;
         for (int r = 0; r < reps; ++r) {
             peaks.push_back(matmulPeak(1));
             steps.push_back(medianMs(step, 1));
+            flower::model::kernels::setEnabled(false);
+            compositeSteps.push_back(medianMs(step, 1));
+            flower::model::kernels::setEnabled(true);
         }
-        std::sort(peaks.begin(), peaks.end());
-        std::sort(steps.begin(), steps.end());
-        const double localPeak = peaks[peaks.size() / 2];
-        const double stepMs = steps[steps.size() / 2];
+        const double localPeak = flower::bench::median(peaks);
+        const double stepMs = flower::bench::median(steps);
+        const double compositeMs = flower::bench::median(compositeSteps);
         double fwdMs = 0;
         {
             torch::NoGradGuard noGrad;
@@ -219,9 +225,10 @@ int main(int argc, char** argv) {
         }
         const double gflop = trainingFlops(c, B, T) / 1e9;
         const double gflops = gflop / (stepMs * 1e-3);
-        std::printf("%-6s %8lld %10.1f %10.0f %8.2f %9.1f %6.0f%% %10.1f %12.0f %10.1f\n", preset.name.c_str(),
-                    static_cast<long long>(model->parameterCount()), stepMs, B * T / (stepMs * 1e-3), gflop,
-                    gflops, 100.0 * gflops / localPeak, fwdMs, decodeTps, localPeak);
+        std::printf("%-6s %8lld %10.1f %10.0f %8.2f %9.1f %6.0f%% %10.1f %12.0f %10.1f %8.1f (%2.0f%%)\n",
+                    preset.name.c_str(), static_cast<long long>(model->parameterCount()), stepMs,
+                    B * T / (stepMs * 1e-3), gflop, gflops, 100.0 * gflops / localPeak, fwdMs, decodeTps,
+                    localPeak, compositeMs, 100.0 * gflop / (compositeMs * 1e-3) / localPeak);
     }
     std::printf("matmul peak again: %.1f GFLOP/s (load drift check)\n", matmulPeak(reps));
 

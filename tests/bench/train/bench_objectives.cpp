@@ -11,10 +11,12 @@
 //   gfn      FlowerObjective λ = ∞: sampling + one teacher-forced forward/backward of the titles
 //   sample   sampleTitles alone (no gradients)
 //   flower   FlowerObjective λ = 1: sampling + [targets; titles] branched off one prompt pass
+// each with the fused CPU ops ("ours") and with their composite LibTorch forms, interleaved.
 //
 //   build/tests/bench/train/bench_objectives [--reps N] [--threads N] [--profile PREFIX]
 // (--profile: chrome traces PREFIX.rollout.json and PREFIX.flower.json instead of timings)
 #include "core/flow/flow_table.h"
+#include "core/model/cpu_kernels.h"
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/model/qwen2_presets.h"
 #include "core/train/continuation_log_probs.h"
@@ -157,29 +159,46 @@ int main(int argc, char** argv) {
         step(full);
         return 0;
     }
-    std::vector<double> tSft, tGfn, tSample, tFull, tDecodeAll, tDecodeOne;
+    // Each round measures with the fused CPU ops (core/model/cpu_kernels.h) and with their
+    // composite LibTorch forms, so the two columns share the machine's load.
+    struct Timings { std::vector<double> sft, gfn, sample, full, decodeAll, decodeOne; };
+    Timings fused, composite;
     for (int round = 0; round < 3; ++round) {
         const int r = std::max(1, reps / 3);
-        tSft.push_back(medianMs([&] { step(sft); }, r, 2));
-        tGfn.push_back(medianMs([&] { step(gfn); }, r, 2));
-        tSample.push_back(medianMs([&] {
-            train::sampleTitles(*policy, trie, batch.promptIds, batch.promptMask, 1.0, gen);
-        }, r, 2));
-        tFull.push_back(medianMs([&] { step(full); }, r, 2));
-        tDecodeAll.push_back(medianMs([&] { decode(0); }, r, 2));
-        tDecodeOne.push_back(medianMs([&] { decode(1); }, r, 2));
+        for (const bool on : {true, false}) {
+            model::kernels::setEnabled(on);
+            Timings& t = on ? fused : composite;
+            t.sft.push_back(medianMs([&] { step(sft); }, r, 2));
+            t.gfn.push_back(medianMs([&] { step(gfn); }, r, 2));
+            t.sample.push_back(medianMs([&] {
+                train::sampleTitles(*policy, trie, batch.promptIds, batch.promptMask, 1.0, gen);
+            }, r, 2));
+            t.full.push_back(medianMs([&] { step(full); }, r, 2));
+            t.decodeAll.push_back(medianMs([&] { decode(0); }, r, 2));
+            t.decodeOne.push_back(medianMs([&] { decode(1); }, r, 2));
+        }
     }
+    model::kernels::setEnabled(true);
     const auto med = bench::median;
-    const double sftMs = med(tSft), gfnMs = med(tGfn), sampleMs = med(tSample), fullMs = med(tFull);
-    std::printf("%-44s %9s %12s\n", "step (compute + backward)", "ours ms", "reference ms");
-    std::printf("%-44s %9.1f %12.0f\n", "SFT forward+backward", sftMs, 217.0);
-    std::printf("%-44s %9.1f %12.0f\n", "Flower GFN part (sample + TF fwd/bwd)", gfnMs, 473.0);
-    std::printf("%-44s %9.1f %12s\n", "  of which sampling (no grad, KV cache)", sampleMs, "-");
-    std::printf("%-44s %9.1f %12s\n", "  rollout off a prompt pass, all threads", med(tDecodeAll), "-");
-    std::printf("%-44s %9.1f %12s\n", "  rollout off a prompt pass, 1 thread", med(tDecodeOne), "-");
-    std::printf("%-44s %9.1f %12.0f\n", "whole SFT + λ·SubTB step", fullMs, 778.0);
-    std::printf("ratio whole Flower step / our SFT step: %.2f (goal ≤ 1.5)\n", fullMs / sftMs);
-    std::printf("reference whole step / ours: %.2f (goal ≥ 3)\n", 778.0 / fullMs);
+    auto row = [&](const char* name, const std::vector<double>& a, const std::vector<double>& b, double ref) {
+        std::printf("%-44s %9.1f %12.1f %12s\n", name, med(a), med(b),
+                    ref > 0 ? std::to_string(static_cast<int>(ref)).c_str() : "-");
+    };
+    std::printf("%-44s %9s %12s %12s\n", "step (compute + backward)", "ours ms", "composite ms", "reference ms");
+    row("SFT forward+backward", fused.sft, composite.sft, 217.0);
+    row("Flower GFN part (sample + TF fwd/bwd)", fused.gfn, composite.gfn, 473.0);
+    row("  of which sampling (no grad, KV cache)", fused.sample, composite.sample, 0);
+    row("  rollout off a prompt pass, all threads", fused.decodeAll, composite.decodeAll, 0);
+    row("  rollout off a prompt pass, 1 thread", fused.decodeOne, composite.decodeOne, 0);
+    row("whole SFT + λ·SubTB step", fused.full, composite.full, 778.0);
+    const double sftMs = med(fused.sft), gfnMs = med(fused.gfn), fullMs = med(fused.full);
+    std::printf("ratio whole Flower step / our SFT step: %.2f (goal ≤ 1.5; composite ops: %.2f)\n",
+                fullMs / sftMs, med(composite.full) / med(composite.sft));
+    std::printf("reference whole step / ours: %.2f (goal ≥ 3; composite ops: %.2f)\n", 778.0 / fullMs,
+                778.0 / med(composite.full));
     std::printf("reference GFN part / ours: %.2f; reference SFT / ours: %.2f\n", 473.0 / gfnMs, 217.0 / sftMs);
+    std::printf("fused ops speed-up: SFT x%.2f, whole Flower step x%.2f, rollout x%.2f\n",
+                med(composite.sft) / sftMs, med(composite.full) / fullMs,
+                med(composite.decodeAll) / med(fused.decodeAll));
     return 0;
 }
