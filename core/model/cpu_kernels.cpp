@@ -109,6 +109,24 @@ FLOWER_INLINE void swigluRowBackwardT(const T* gu, const T* go, T* dgu, std::int
     }
 }
 
+template <typename T>
+FLOWER_INLINE void rotaryRowT(const T* x, const T* c, const T* s, T* y, std::int64_t Dh) {
+    const std::int64_t h = Dh / 2;
+#pragma omp simd
+    for (std::int64_t d = 0; d < h; ++d) y[d] = x[d] * c[d] + x[d + h] * s[d];
+#pragma omp simd
+    for (std::int64_t d = h; d < Dh; ++d) y[d] = x[d] * c[d] + x[d - h] * s[d];
+}
+
+template <typename T>
+FLOWER_INLINE void rotaryRowBackwardT(const T* g, const T* c, const T* s, T* gx, std::int64_t Dh) {
+    const std::int64_t h = Dh / 2;
+#pragma omp simd
+    for (std::int64_t d = 0; d < h; ++d) gx[d] = g[d] * c[d] + g[d + h] * s[d + h];
+#pragma omp simd
+    for (std::int64_t d = h; d < Dh; ++d) gx[d] = g[d] * c[d] + g[d - h] * s[d - h];
+}
+
 // Eight float lanes (GCC vector extension: one AVX register, two SSE registers by default).
 typedef float Lanes8 __attribute__((vector_size(32)));
 
@@ -195,6 +213,19 @@ FLOWER_CLONES void attendOneQuery(const float* q, const float* k, const float* v
 #pragma omp simd
         for (std::int64_t d = 0; d < Dh; ++d) out[d] += p * v[s * Dh + d];
     }
+}
+
+FLOWER_CLONES void rotaryRow(const float* x, const float* c, const float* s, float* y, std::int64_t Dh) {
+    rotaryRowT(x, c, s, y, Dh);
+}
+void rotaryRow(const double* x, const double* c, const double* s, double* y, std::int64_t Dh) {
+    rotaryRowT(x, c, s, y, Dh);
+}
+FLOWER_CLONES void rotaryRowBackward(const float* g, const float* c, const float* s, float* gx, std::int64_t Dh) {
+    rotaryRowBackwardT(g, c, s, gx, Dh);
+}
+void rotaryRowBackward(const double* g, const double* c, const double* s, double* gx, std::int64_t Dh) {
+    rotaryRowBackwardT(g, c, s, gx, Dh);
 }
 
 FLOWER_CLONES float logSumExp(const float* x, std::int64_t n) { return logSumExpT(x, n); }

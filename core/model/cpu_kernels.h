@@ -48,6 +48,13 @@ void swigluRow(const double* gu, double* y, std::int64_t f);
 void swigluRowBackward(const float* gu, const float* g, float* dgu, std::int64_t f);
 void swigluRowBackward(const double* gu, const double* g, double* dgu, std::int64_t f);
 
+// Rotary embedding of one head row (Dh values, Dh even), h = Dh/2, s the signed sin:
+// y_d = x_d c_d + x_{(d+h) mod Dh} s_d; its backward gx_d = g_d c_d + g_{(d+h) mod Dh} s_{(d+h) mod Dh}.
+void rotaryRow(const float* x, const float* c, const float* s, float* y, std::int64_t Dh);
+void rotaryRow(const double* x, const double* c, const double* s, double* y, std::int64_t Dh);
+void rotaryRowBackward(const float* g, const float* c, const float* s, float* gx, std::int64_t Dh);
+void rotaryRowBackward(const double* g, const double* c, const double* s, double* gx, std::int64_t Dh);
+
 // y[m·ldy + j] = b_j + Σ_k x[m·K + k] · w[j·K + k] for m < M, j in [jBegin, jEnd): a linear
 // layer for a few rows (decoding), reading each weight row once for all M rows. b may be null.
 void linearFewRows(const float* x, std::int64_t M, std::int64_t K, const float* w, const float* b,

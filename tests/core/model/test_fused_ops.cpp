@@ -8,6 +8,7 @@
 #include "core/model/few_query_attention.h"
 #include "core/model/linear.h"
 #include "core/model/rms_norm.h"
+#include "core/model/rotary_embedding.h"
 #include "core/model/swiglu.h"
 #include "core/model/token_log_probs.h"
 #include "tests/support/flower_test.h"
@@ -57,6 +58,7 @@ private Q_SLOTS:
     void rmsNormEqualsComposite();
     void fastExpAccuracy();
     void secondDerivativesEqualComposite();
+    void rotaryEqualsComposite();
     void fewRowsLinearEqualsTorchLinear();
     void fewQueryAttentionEqualsPlainPath();
 };
@@ -217,6 +219,44 @@ void TestFusedOps::secondDerivativesEqualComposite() {
     QVERIFY(maxAbsDiff(ng, rg) < 1e-12 && maxAbsDiff(nh, rh) < 1e-12);
 }
 
+void TestFusedOps::rotaryEqualsComposite() {
+    // Input as the attention makes it: the q part of a fused projection [B, T, (H+2)·Dh], viewed
+    // as [B, H, T, Dh] (strided). Reference: the composite form (kernels switched off).
+    torch::manual_seed(7);
+    const std::int64_t B = 3, T = 11, H = 4, Dh = 16;
+    const torch::Tensor positions = torch::arange(T).repeat({B, 1}) + torch::tensor({0, 3, 7}).unsqueeze(1);
+    for (const auto dtype : {torch::kDouble, torch::kFloat}) {
+        const double tol = dtype == torch::kDouble ? 1e-13 : 1e-6;
+        const auto [cos, sin] = rotaryCosSin(positions, Dh, 10000.0, dtype);
+        const torch::Tensor fusedProjection = torch::randn({B, T, (H + 2) * Dh}, torch::kDouble).to(dtype);
+        auto view = [&](const torch::Tensor& p) { return p.narrow(2, 0, H * Dh).reshape({B, T, H, Dh}).transpose(1, 2); };
+        const torch::Tensor upstream = torch::randn({B, H, T, Dh}, torch::kDouble).to(dtype);
+        const auto [fy, fg] = valueAndGrad([&](const torch::Tensor& p) { return applyRotary(view(p), cos, sin); },
+                                           fusedProjection, upstream);
+        kernels::setEnabled(false);
+        const auto [cy, cg] = valueAndGrad([&](const torch::Tensor& p) { return applyRotary(view(p), cos, sin); },
+                                           fusedProjection, upstream);
+        kernels::setEnabled(true);
+        QVERIFY2(maxAbsDiff(fy, cy) < tol, std::to_string(maxAbsDiff(fy, cy)).c_str());
+        QVERIFY2(maxAbsDiff(fg, cg) < tol, std::to_string(maxAbsDiff(fg, cg)).c_str());
+    }
+    // create_graph: the gradient is linear in the upstream gradient, so its own derivative with
+    // respect to that gradient must come out equal too.
+    const auto [cos, sin] = rotaryCosSin(positions, Dh, 10000.0, torch::kDouble);
+    const torch::Tensor x = torch::randn({B, H, T, Dh}, torch::kDouble).requires_grad_(true);
+    const torch::Tensor g = torch::randn({B, H, T, Dh}, torch::kDouble).requires_grad_(true);
+    const torch::Tensor v = torch::randn({B, H, T, Dh}, torch::kDouble);
+    auto secondOrder = [&] {
+        const torch::Tensor gx = torch::autograd::grad({applyRotary(x, cos, sin)}, {x}, {g}, true, true)[0];
+        return torch::autograd::grad({(gx * v).sum()}, {g})[0];
+    };
+    const torch::Tensor fused = secondOrder();
+    kernels::setEnabled(false);
+    const torch::Tensor composite = secondOrder();
+    kernels::setEnabled(true);
+    QVERIFY(maxAbsDiff(fused, composite) < 1e-13);
+}
+
 void TestFusedOps::fewRowsLinearEqualsTorchLinear() {
     // Every row count up to kFewRows (8-row blocks and their remainders), K not a multiple of
     // 8, with and without bias, rows split across threads (N large): equal to torch::linear.
@@ -267,7 +307,7 @@ void TestFusedOps::fewQueryAttentionEqualsPlainPath() {
 
 FLOWER_TEST_MAIN(TestFusedOps, tokenLogProbsHandValues, tokenLogProbsEqualsComposite, tokenLogProbsExtremes,
                  tokenLogProbsRejectsBadIndices, swigluEqualsComposite, rmsNormEqualsComposite, fastExpAccuracy,
-                 secondDerivativesEqualComposite, fewRowsLinearEqualsTorchLinear, fewQueryAttentionEqualsPlainPath)
+                 secondDerivativesEqualComposite, rotaryEqualsComposite, fewRowsLinearEqualsTorchLinear, fewQueryAttentionEqualsPlainPath)
 
 #ifdef FLOWER_TEST_QT
 #include "test_fused_ops.moc"
