@@ -21,7 +21,13 @@ std::optional<at::Tensor> fewQueryAttention(const at::Tensor& q, const at::Tenso
                     bias.numel() == B * T * S,
                 "fewQueryAttention: shapes q ", q.sizes(), ", k ", k.sizes(), ", v ", v.sizes(), ", bias ",
                 bias.sizes(), " do not fit");
-    const at::Tensor qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous(), bc = bias.contiguous();
+    // K/V may be views of a reserved KvCache buffer ([B, Hkv, capacity, Dh] narrowed to S): read
+    // them in place as long as each head's rows are contiguous.
+    auto headRows = [](const at::Tensor& t) {
+        return t.stride(3) == 1 && t.stride(2) == t.size(3) ? t : t.contiguous();
+    };
+    const at::Tensor qc = q.contiguous(), kc = headRows(k), vc = headRows(v), bc = bias.contiguous();
+    const std::int64_t kb = kc.stride(0), kh = kc.stride(1), vb = vc.stride(0), vh = vc.stride(1);
     at::Tensor out = at::empty({B, H, T, Dh}, q.options());  // [B, H, T, Dh]
     const float* qp = qc.data_ptr<float>();
     const float* kp = kc.data_ptr<float>();
@@ -34,8 +40,8 @@ std::optional<at::Tensor> fewQueryAttention(const at::Tensor& q, const at::Tenso
         std::vector<float> scratch(static_cast<std::size_t>(S));
         for (std::int64_t bh = begin; bh < end; ++bh) {
             const std::int64_t b = bh / H, h = bh % H, kvh = h / G;
-            const float* keys = kp + (b * Hkv + kvh) * S * Dh;
-            const float* values = vp + (b * Hkv + kvh) * S * Dh;
+            const float* keys = kp + b * kb + kvh * kh;
+            const float* values = vp + b * vb + kvh * vh;
             for (std::int64_t t = 0; t < T; ++t) {
                 kernels::attendOneQuery(qp + (bh * T + t) * Dh, keys, values, bp + (b * T + t) * S, S, Dh,
                                         static_cast<float>(scale), scratch.data(), op + (bh * T + t) * Dh);

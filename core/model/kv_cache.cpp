@@ -5,7 +5,44 @@
 namespace flower::model {
 
 KvCache::KvCache(std::int64_t numLayers)
-    : keys_(static_cast<std::size_t>(numLayers)), values_(static_cast<std::size_t>(numLayers)) {}
+    : keys_(static_cast<std::size_t>(numLayers)),
+      values_(static_cast<std::size_t>(numLayers)),
+      keyRoom_(static_cast<std::size_t>(numLayers)),
+      valueRoom_(static_cast<std::size_t>(numLayers)) {}
+
+KvCache::KvCache(const KvCache& other)
+    : keys_(other.keys_),
+      values_(other.values_),
+      keyRoom_(other.keys_.size()),
+      valueRoom_(other.values_.size()),
+      mask_(other.mask_) {}
+
+KvCache& KvCache::operator=(const KvCache& other) {
+    if (this != &other) {
+        keys_ = other.keys_;
+        values_ = other.values_;
+        keyRoom_.assign(other.keys_.size(), at::Tensor());
+        valueRoom_.assign(other.values_.size(), at::Tensor());
+        mask_ = other.mask_;
+    }
+    return *this;
+}
+
+void KvCache::reserve(std::int64_t extra) {
+    TORCH_CHECK(extra >= 0, "KvCache::reserve: negative room ", extra);
+    torch::NoGradGuard noGrad;  // the buffers hold values only; the graph keeps its own tensors
+    for (std::size_t l = 0; l < keys_.size(); ++l) {
+        if (!keys_[l].defined()) continue;
+        const at::Tensor& k = keys_[l];  // [B, Hkv, S, Dh]
+        const std::int64_t S = k.size(2);
+        keyRoom_[l] = at::empty({k.size(0), k.size(1), S + extra, k.size(3)}, k.options());
+        valueRoom_[l] = at::empty_like(keyRoom_[l]);
+        keyRoom_[l].narrow(2, 0, S).copy_(k);
+        valueRoom_[l].narrow(2, 0, S).copy_(values_[l]);
+        keys_[l] = keyRoom_[l].narrow(2, 0, S);
+        values_[l] = valueRoom_[l].narrow(2, 0, S);
+    }
+}
 
 std::int64_t KvCache::length() const { return mask_.defined() ? mask_.size(1) : 0; }
 std::int64_t KvCache::batchSize() const { return mask_.defined() ? mask_.size(0) : 0; }
@@ -18,7 +55,16 @@ void KvCache::reorder(const at::Tensor& rows) {
     TORCH_CHECK(index.dim() == 1, "KvCache::reorder: rows must be 1-D");
     mask_ = mask_.index_select(0, index);
     for (std::size_t l = 0; l < keys_.size(); ++l) {
-        if (keys_[l].defined()) {
+        if (keyRoom_[l].defined() && !torch::GradMode::is_enabled()) {
+            // Reordered with their room: a new buffer, still owned by this cache alone.
+            const std::int64_t S = keys_[l].size(2);
+            keyRoom_[l] = keyRoom_[l].index_select(0, index);
+            valueRoom_[l] = valueRoom_[l].index_select(0, index);
+            keys_[l] = keyRoom_[l].narrow(2, 0, S);
+            values_[l] = valueRoom_[l].narrow(2, 0, S);
+        } else if (keys_[l].defined()) {
+            keyRoom_[l] = at::Tensor();
+            valueRoom_[l] = at::Tensor();
             keys_[l] = keys_[l].index_select(0, index);
             values_[l] = values_[l].index_select(0, index);
         }
@@ -29,6 +75,8 @@ void KvCache::clear() {
     for (std::size_t l = 0; l < keys_.size(); ++l) {
         keys_[l] = at::Tensor();
         values_[l] = at::Tensor();
+        keyRoom_[l] = at::Tensor();
+        valueRoom_[l] = at::Tensor();
     }
     mask_ = at::Tensor();
 }
@@ -51,6 +99,20 @@ std::pair<at::Tensor, at::Tensor> KvCache::append(std::int64_t layer, const at::
                 "KvCache: layer ", layer, " out of range");
     auto& k = keys_[static_cast<std::size_t>(layer)];
     auto& v = values_[static_cast<std::size_t>(layer)];
+    auto& kRoom = keyRoom_[static_cast<std::size_t>(layer)];
+    auto& vRoom = valueRoom_[static_cast<std::size_t>(layer)];
+    const bool recording = torch::GradMode::is_enabled() && (keys.requires_grad() || values.requires_grad());
+    if (k.defined() && kRoom.defined() && !recording && kRoom.size(0) == keys.size(0) &&
+        k.size(2) + keys.size(2) <= kRoom.size(2)) {
+        const std::int64_t S = k.size(2), T = keys.size(2);
+        kRoom.narrow(2, S, T).copy_(keys);  // beyond every view handed out so far
+        vRoom.narrow(2, S, T).copy_(values);
+        k = kRoom.narrow(2, 0, S + T);      // [B, Hkv, S+T, Dh]
+        v = vRoom.narrow(2, 0, S + T);
+        return {k, v};
+    }
+    kRoom = at::Tensor();
+    vRoom = at::Tensor();
     if (k.defined()) {
         k = torch::cat({k, keys}, 2);    // [B, Hkv, S+T, Dh]
         v = torch::cat({v, values}, 2);

@@ -21,6 +21,12 @@ namespace flower::model {
 class KvCache {
 public:
     explicit KvCache(std::int64_t numLayers);
+    // A copy shares the tensors seen so far but never the room made by reserve(): only the
+    // cache that reserved writes into it, so copies cannot overwrite each other's tokens.
+    KvCache(const KvCache& other);
+    KvCache& operator=(const KvCache& other);
+    KvCache(KvCache&&) = default;
+    KvCache& operator=(KvCache&&) = default;
 
     // Tokens seen so far (S), and rows (B); 0 before the first forward.
     std::int64_t length() const;
@@ -32,6 +38,11 @@ public:
     // Keeps rows `rows` ([B'] int64, on any device; repeats allowed) of every tensor.
     void reorder(const at::Tensor& rows);
     void clear();
+    // Room for `extra` more tokens in every layer: K/V move into buffers of S + extra positions
+    // owned by this cache, and appends made without recording gradients write into them
+    // instead of concatenating (a cat copies the whole cache of every layer at every decoding
+    // step). Appends that record gradients, or that no longer fit, concatenate as before.
+    void reserve(std::int64_t extra);
 
     // --- used by the model's forward -------------------------------------------------------
     // Appends the new tokens' mask [B, T] and returns the full mask [B, S + T].
@@ -41,8 +52,10 @@ public:
                                              const at::Tensor& values);
 
 private:
-    std::vector<at::Tensor> keys_;
+    std::vector<at::Tensor> keys_;    // [B, Hkv, S, Dh] per layer (a view of the buffer if any)
     std::vector<at::Tensor> values_;
+    std::vector<at::Tensor> keyRoom_;    // [B, Hkv, capacity, Dh] per layer, or undefined
+    std::vector<at::Tensor> valueRoom_;
     at::Tensor mask_;
 };
 

@@ -57,6 +57,9 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
     const auto longDev = torch::TensorOptions().dtype(torch::kLong).device(device);
 
     model::KvCache cache = promptCache;  // shares tensors; reorder/append replace, never write
+    // ... into room of its own, so that appends write in place (longer titles than the room
+    // fall back to concatenation).
+    cache.reserve(maxTokens > 0 ? maxTokens : 32);
     at::Tensor logits = lastLogits.detach();  // [B, V]; undefined once only `hidden` is kept
     at::Tensor hidden;                        // [n, D] of the running rows after the first step
     if (samplesPerPrompt > 1) {

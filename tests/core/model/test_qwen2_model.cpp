@@ -62,6 +62,7 @@ private Q_SLOTS:
     void rmsNormMatchesHandComputation();
     void cacheDecodingEqualsFullForward();
     void cacheReorderEqualsFullForward();
+    void reservedCacheWritesInPlaceAndCopiesStayApart();
     void gradientsMatchFiniteDifferences();
     void runsInBfloat16();
 };
@@ -203,6 +204,41 @@ void TestQwen2Model::cacheReorderEqualsFullForward() {
     QVERIFY2(d <= 1e-5, std::to_string(d).c_str());
 }
 
+// KvCache::reserve: decoding into the room gives the full forward's logits (also after a
+// reorder and past the room, where appends concatenate again); appends write in place (the
+// returned K is a view of one buffer); a copy made mid-way and the original then decode
+// different tokens without overwriting each other.
+void TestQwen2Model::reservedCacheWritesInPlaceAndCopiesStayApart() {
+    Qwen2ForCausalLM model(smallConfig(true));
+    model->initWeights(13);
+    torch::NoGradGuard noGrad;
+    auto [ids, mask] = paddedBatch(37, 12, {0, 4}, 21);
+    KvCache cache(2);
+    model->forward(ids.narrow(1, 0, 6), mask.narrow(1, 0, 6), &cache);
+    cache.reserve(4);  // room up to 10 tokens
+    const torch::Tensor ones = torch::ones({2, 1}, torch::kLong);
+    model->forward(ids.narrow(1, 6, 1), ones, &cache);
+    KvCache copy = cache;  // 7 tokens each from here
+    double worst = 0;
+    auto check = [&](KvCache& c, const torch::Tensor& nextIds, std::int64_t upTo) {
+        const torch::Tensor step = model->forward(nextIds, ones, &c).select(1, 0);
+        const torch::Tensor fullIds = torch::cat({ids.narrow(1, 0, upTo - 1), nextIds}, 1);
+        const torch::Tensor fullMask = torch::cat({mask.narrow(1, 0, upTo - 1), ones}, 1);
+        worst = std::max(worst, maxAbs(step, model->forward(fullIds, fullMask).select(1, upTo - 1)));
+    };
+    check(cache, ids.narrow(1, 7, 1), 8);                          // in the room
+    check(copy, torch::tensor({{3}, {5}}, torch::kLong), 8);       // the copy: its own token 8
+    check(cache, ids.narrow(1, 8, 1), 9);                          // still right after the copy's append
+    const torch::Tensor before = cache.append(1, torch::zeros({2, 2, 0, 8}), torch::zeros({2, 2, 0, 8})).first;
+    check(cache, ids.narrow(1, 9, 1), 10);                         // last slot of the room
+    QVERIFY(cache.append(1, torch::zeros({2, 2, 0, 8}), torch::zeros({2, 2, 0, 8})).first.data_ptr() ==
+            before.data_ptr());  // the same buffer: written in place
+    check(cache, ids.narrow(1, 10, 1), 11);                        // beyond the room: concatenates
+    QVERIFY2(worst <= 1e-5, std::to_string(worst).c_str());
+    QCOMPARE(cache.length(), std::int64_t{11});
+    QCOMPARE(copy.length(), std::int64_t{8});
+}
+
 // Double precision, padded batch, next-token cross-entropy on real positions; central
 // differences on a few entries of different parameter kinds.
 void TestQwen2Model::gradientsMatchFiniteDifferences() {
@@ -277,7 +313,8 @@ void TestQwen2Model::runsInBfloat16() {
 FLOWER_TEST_MAIN(TestQwen2Model, registersHuggingFaceNames, tiedHeadHasNoLmHead, logitsAtPicksFromTheHead,
                  initIsDeterministic,
                  rotaryRotatesPairs, rmsNormMatchesHandComputation, cacheDecodingEqualsFullForward,
-                 cacheReorderEqualsFullForward, gradientsMatchFiniteDifferences, runsInBfloat16)
+                 cacheReorderEqualsFullForward, reservedCacheWritesInPlaceAndCopiesStayApart,
+                 gradientsMatchFiniteDifferences, runsInBfloat16)
 #ifdef FLOWER_TEST_QT
 #include "test_qwen2_model.moc"
 #endif
