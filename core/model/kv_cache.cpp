@@ -18,14 +18,7 @@ KvCache::KvCache(const KvCache& other)
       mask_(other.mask_) {}
 
 KvCache& KvCache::operator=(const KvCache& other) {
-    if (this != &other) {
-        keys_ = other.keys_;
-        values_ = other.values_;
-        keyRoom_.assign(other.keys_.size(), at::Tensor());
-        valueRoom_.assign(other.values_.size(), at::Tensor());
-        mask_ = other.mask_;
-    }
-    return *this;
+    return *this = KvCache(other);  // the copy constructor decides what is shared
 }
 
 void KvCache::reserve(std::int64_t extra) {

@@ -78,12 +78,14 @@ at::Tensor tokenLogProbs(const at::Tensor& logits, const at::Tensor& index) {
                 "tokenLogProbs: expected logits [N, V] and index [N, K], got ", logits.sizes(), " and ",
                 index.sizes());
     TORCH_CHECK(index.scalar_type() == at::kLong, "tokenLogProbs: index must be int64");
-    if (index.numel() > 0) {
-        TORCH_CHECK(index.min().item<std::int64_t>() >= 0 && index.max().item<std::int64_t>() < logits.size(1),
-                    "tokenLogProbs: an index is outside [0, ", logits.size(1), ")");
-    }
     const auto type = logits.scalar_type();
     if (kernels::enabled() && logits.is_cpu() && index.is_cpu() && (type == at::kFloat || type == at::kDouble)) {
+        // The fused loops read logits at these indices unchecked; gather checks its own.
+        if (index.numel() > 0) {
+            const auto [lo, hi] = at::aminmax(index);
+            TORCH_CHECK(lo.item<std::int64_t>() >= 0 && hi.item<std::int64_t>() < logits.size(1),
+                        "tokenLogProbs: an index is outside [0, ", logits.size(1), ")");
+        }
         return TokenLogProbsFunction::apply(logits, index);
     }
     return torch::log_softmax(logits, -1).gather(1, index);  // [N, K]

@@ -167,18 +167,17 @@ int main(int argc, char** argv) {
     // shared VM whose speed drifts by ±15% within minutes, so besides medians the minimum over
     // rounds is reported (load only ever adds time).
     for (int round = 0; round < std::max(3, reps); ++round) {
-        const int r = 1;
         for (const bool on : {true, false}) {
             model::kernels::setEnabled(on);
             Timings& t = on ? fused : composite;
-            t.sft.push_back(medianMs([&] { step(sft); }, r, 1));
-            t.gfn.push_back(medianMs([&] { step(gfn); }, r, 1));
+            t.sft.push_back(medianMs([&] { step(sft); }, 1, 1));
+            t.gfn.push_back(medianMs([&] { step(gfn); }, 1, 1));
             t.sample.push_back(medianMs([&] {
                 train::sampleTitles(*policy, trie, batch.promptIds, batch.promptMask, 1.0, gen);
-            }, r, 1));
-            t.full.push_back(medianMs([&] { step(full); }, r, 1));
-            t.decodeAll.push_back(medianMs([&] { decode(0); }, r, 1));
-            t.decodeOne.push_back(medianMs([&] { decode(1); }, r, 1));
+            }, 1, 1));
+            t.full.push_back(medianMs([&] { step(full); }, 1, 1));
+            t.decodeAll.push_back(medianMs([&] { decode(0); }, 1, 1));
+            t.decodeOne.push_back(medianMs([&] { decode(1); }, 1, 1));
         }
     }
     model::kernels::setEnabled(true);
