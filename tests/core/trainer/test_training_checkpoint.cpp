@@ -2,6 +2,7 @@
 // data position exactly; writes are atomic (a crashed write's .tmp folder or a crash between
 // the two renames never loses the previous checkpoint); broken checkpoints are refused.
 #include "core/model/safetensors_writer.h"
+#include "core/train/optimizer_state_key.h"
 #include "core/train/trainer.h"
 #include "core/train/training_checkpoint.h"
 #include "tests/core/trainer/toy_training.h"
@@ -46,7 +47,7 @@ std::unique_ptr<Trainer> trained(const fs::path& root) {
 const torch::optim::AdamWParamState& momentsOf(Trainer& t, const at::Tensor& p) {
     const auto& state = t.optimizer().state();
     return static_cast<const torch::optim::AdamWParamState&>(
-        *state.at(c10::guts::to_string(p.unsafeGetTensorImpl())));
+        *state.at(flower::train::optimizerStateKey(p)));
 }
 
 }  // namespace
