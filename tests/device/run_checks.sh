@@ -42,34 +42,34 @@ export OMP_WAIT_POLICY=PASSIVE FLOWER_REEXECUTED=1 LD_LIBRARY_PATH="$kit/lib:${L
 torch_cmake=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
 build="$root/build-gpu"
 if wants build; then
-    step configure 240 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    step configure 120 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
         -DFLOWER_BUILD_GUI=OFF -DCMAKE_DISABLE_FIND_PACKAGE_Qt6=ON \
         -DCMAKE_PREFIX_PATH="$torch_cmake;$kit" -DFLOWER_TEST_SHARED_DIR="$kit/shared" \
         -DTORCH_CUDA_ARCH_LIST=9.0 -DCMAKE_CUDA_ARCHITECTURES=90 \
         || { tail -40 "$OUT/configure.log"; exit 1; }
     # -k 0: every compile error of this LibTorch version in one pass.
-    step build 420 cmake --build "$build" -j "$(nproc)" -- -k 0 flower test_qwen2_config test_qwen2_model \
+    step build 330 cmake --build "$build" -j "$(nproc)" -- -k 0 flower test_qwen2_config test_qwen2_model \
         test_qwen2_fixtures test_qwen2_checkpoint test_safetensors test_fused_ops \
         test_gradient_checkpointing bench_model_gpu \
         || grep -E "error|Error" "$OUT/build.log" | head -60
 fi
 flower="$build/app/flower"
 if wants tests; then
-    step tests 300 ctest --test-dir "$build" -R "qwen2|safetensors|fused_ops|gradient_checkpointing" \
+    step tests 120 ctest --test-dir "$build" -R "qwen2|safetensors|fused_ops|gradient_checkpointing" \
         --output-on-failure --parallel 8
     grep -E "tests passed|Failed|\*\*\*" "$OUT/tests.log" | tee -a "$summary"
 fi
 if wants crosscheck; then
-    step crosscheck 300 python3 tests/device/transformers_crosscheck.py --flower "$flower" --work "$OUT/crosscheck"
+    step crosscheck 150 python3 tests/device/transformers_crosscheck.py --flower "$flower" --work "$OUT/crosscheck"
     tail -15 "$OUT/crosscheck.log" | tee -a "$summary"
 fi
 if wants bench; then
-    step bench 420 "$build/tests/bench/model/bench_model_gpu" --reps 5
+    step bench 180 "$build/tests/bench/model/bench_model_gpu" --reps 5
     cat "$OUT/bench.log" | tee -a "$summary"
 fi
 if wants train; then
     export FLOWER_TOKENIZER="$kit/tokenizer/tokenizer.json"
-    step train 300 "$flower" train --experiment experiments/rq1-synthetic.json --device cuda \
+    step train 120 "$flower" train --experiment experiments/rq1-synthetic.json --device cuda \
         --db "$OUT/train.sqlite" --json --set max_steps=30 --set evaluation.every_steps=30 --set evaluation.samples=640
     tail -25 "$OUT/train.log" | tee -a "$summary"
 fi
