@@ -50,7 +50,6 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const Attentio
     if (cache != nullptr) {
         std::tie(k, v) = cache->append(layer, k, v);  // [B, Hkv, S, Dh]
     }
-    const std::int64_t S = k.size(2);
     torch::Tensor out;  // [B, H, T, Dh]
     const double scale = 1.0 / std::sqrt(static_cast<double>(headDim_));
     if (auto fast = fewQueryAttention(q, k, v, ctx.bias, scale)) {
@@ -63,6 +62,7 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const Attentio
         out = ctx.causal ? at::scaled_dot_product_attention(q, kr, vr, {}, 0.0, /*is_causal=*/true)
                          : at::scaled_dot_product_attention(q, kr, vr, ctx.allowed);
 #else
+        const std::int64_t S = k.size(2);
         // Plain path. Grouping queries by their K/V head ([B, Hkv, G·T, Dh]) keeps the two matmuls
         // large and avoids copying K/V G times.
         const torch::Tensor qg = (q * scale).reshape({B, kvHeads_, groups * T, headDim_});

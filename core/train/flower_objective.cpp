@@ -1,5 +1,7 @@
 #include "core/train/flower_objective.h"
 
+#include "core/train/coarse_trajectory.h"
+
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/train/continuation_log_probs.h"
 #include "core/train/sft_objective.h"
@@ -50,10 +52,9 @@ FlowerObjective::FlowerObjective(const flow::FlowTable& flows, flow::RewardVaria
                     "a tree-normalised P_F needs trie-constrained rollouts (rollout.constraint "
                     "\"trie\"): a free rollout's off-tree token has no probability under it");
     }
-    if (options_.granularity != 1) {
+    if (options_.granularity < 1) {
         throw Error({"", 0, "reward.granularity"},
-                    "Flower training supports granularity 1 only for now, got " +
-                        std::to_string(options_.granularity));
+                    "expected a granularity ≥ 1 (tokens per flow step), got " + std::to_string(options_.granularity));
     }
     if (variant_.needsPreference() && preferences_ == nullptr) {
         throw Error({"", 0, "reward.variant"}, "reward variant \"" + variant_.name() +
@@ -265,7 +266,16 @@ LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const Tra
     const at::Tensor logPF = torch::where(pos < c, tokenLp, zero);       // [B, Ls], 0 at ⊤ and after
     const at::Tensor logPterm = torch::where(pos <= c, termLp, zero);    // [B, Ls], 0 after ⊤
     const at::Tensor logRT = torch::tensor(logR, torch::kDouble).view({B, Ls}).to(device, tokenLp.scalar_type());
-    const at::Tensor subtb = modifiedSubTbLoss(logPF, logRT, logPterm, sampledIds, term, options_.subtbLambda);
+    at::Tensor subtb;
+    if (options_.granularity == 1) {
+        subtb = modifiedSubTbLoss(logPF, logRT, logPterm, sampledIds, term, options_.subtbLambda);
+    } else {
+        // States every n tokens (coarse_trajectory.h): the same arrays, balanced between chunks.
+        const CoarseTrajectories coarse =
+            coarsenTrajectories(logPF, logRT, logPterm, c.squeeze(1), options_.granularity);
+        subtb = modifiedSubTbLossMasked(coarse.logPF, coarse.logR, coarse.logPterm, coarse.terminated,
+                                        options_.subtbLambda);
+    }
 
     // 4. L = L_SFT + λ·L_SubTB.
     std::vector<std::pair<std::string, double>> terms;

@@ -24,7 +24,9 @@
 // Reward variants: flow, flow_div_pref, flow_plus_log_pref (core/flow/reward_variant.h); the
 // preference variants need a PreferenceModel (scores per training row = TrainBatch::rows) and
 // transform the title's token rewards and every termination reward with the factor of the
-// title ending there. Granularity n > 1 (CoarseFlows) is not implemented yet: flower::Error.
+// title ending there. Granularity n > 1: the SubTB balances flows between states every n tokens
+// (core/flow/coarse_flows.h), a chunk's log P_F being the sum of its tokens'
+// (coarse_trajectory.h); rollouts and the teacher-forced pass are the same.
 //
 // Tree-normalised P_F (treeNormalised): log P_F(y_t) and log P_F(⊤ at t) come from the softmax
 // restricted to the children of the node after y_<t plus ⊤ (⊤ at a node where no title ends is
@@ -50,7 +52,7 @@
 // Ownership: refers to the FlowTable (and its trie) and the PreferenceModel, which must outlive it.
 // The trie's token ids must be the model's ids (compact ids for a tiny model).
 // Failure: flower::Error for a negative/NaN λ, a variant needing preferences without a model,
-// granularity ≠ 1, a non-positive temperature, a batch that does not match the trie/vocabulary.
+// granularity < 1, a non-positive temperature, a batch that does not match the trie/vocabulary.
 #pragma once
 
 #include "core/flow/flow_table.h"
@@ -67,7 +69,7 @@ struct FlowerOptions {
     double lambda = 0.001;             // weight of L_SubTB; +inf = SubTB only, 0 = SFT only
     double subtbLambda = 1.0;          // geometric weight λ^(len−1) of subtrajectory lengths
     double samplingTemperature = 1.0;  // on-policy rollout temperature
-    int granularity = 1;               // tokens per flow step; only 1 is implemented
+    int granularity = 1;               // tokens per flow step (states every n tokens)
     int maxTokens = 0;                 // rollout limit (⊤ included); 0 = until ⊤
     SamplingConstraint rollout = SamplingConstraint::Trie;  // Free: the reference's rollouts
     // What log P_F is normalised over: the whole vocabulary (the reference, the issue's

@@ -226,12 +226,12 @@ namespace flower::test {
 // crashed, a bare segfault would say nothing (seen on a GPU machine's LibTorch).
 inline char gRunning[512] = "";
 inline void reportCrash(int sig) {
-    // Only async-signal-safe calls: write and backtrace_symbols_fd.
-    const char head[] = "CRASH  : ";
-    ::write(STDOUT_FILENO, head, sizeof head - 1);
-    ::write(STDOUT_FILENO, gRunning, std::strlen(gRunning));
-    const char* what = sig == SIGSEGV ? " (SIGSEGV)\n" : sig == SIGBUS ? " (SIGBUS)\n" : " (SIGABRT)\n";
-    ::write(STDOUT_FILENO, what, std::strlen(what));
+    // Only async-signal-safe calls: write and backtrace_symbols_fd. A failed write cannot be
+    // reported anywhere, so its result is dropped.
+    auto say = [](const char* text) { [[maybe_unused]] auto n = ::write(STDOUT_FILENO, text, std::strlen(text)); };
+    say("CRASH  : ");
+    say(gRunning);
+    say(sig == SIGSEGV ? " (SIGSEGV)\n" : sig == SIGBUS ? " (SIGBUS)\n" : " (SIGABRT)\n");
     void* frames[64];
     backtrace_symbols_fd(frames, backtrace(frames, 64), STDOUT_FILENO);
     std::signal(sig, SIG_DFL);

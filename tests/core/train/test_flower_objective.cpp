@@ -10,6 +10,7 @@
 //   - refused configurations.
 #include "core/flow/flow_table.h"
 #include "core/train/continuation_log_probs.h"
+#include "core/train/coarse_trajectory.h"
 #include "core/train/flower_objective.h"
 #include "core/train/sft_objective.h"
 #include "core/train/subtb_loss.h"
@@ -50,6 +51,8 @@ private Q_SLOTS:
     void subtbEqualsRebuiltFromFullForwards();
     void freeRolloutsEqualRebuiltFromFullForwards();
     void treeNormalisedEqualsRebuiltFromFullForwards();
+    void coarseGranularityEqualsRebuiltFromFullForwards();
+    void coarseTrajectoryByHand();
     void offlineChanceDecaysAsTheReference();
     void lambdaCombinesTerms();
     void gradientMatchesFiniteDifferences();
@@ -188,6 +191,35 @@ struct RowKinds {
 // tokens] of the same rollout (same seed; the objective samples first): log P_F normalised over
 // the vocabulary, or over the node's children + ⊤ (treeNormalised); an incomplete row also gets
 // log P_F(⊤) after its last token.
+// SubTB between states every n tokens, by loops over the token arrays (coarse_trajectory.h):
+// row b visits p_k = min(k·n, c_b), k = 0..⌈c_b/n⌉; δ_k sums the chunk's log P_F.
+double bruteCoarseSubtb(const at::Tensor& pf, const at::Tensor& lr, const at::Tensor& pt,
+                        const std::vector<std::int64_t>& cs, int n, double lambda) {
+    double num = 0.0, den = 0.0;
+    for (std::size_t b = 0; b < cs.size(); ++b) {
+        const std::int64_t c = cs[b], K = (c + n - 1) / n;
+        std::vector<std::int64_t> p;
+        for (std::int64_t k = 0; k <= K; ++k) p.push_back(std::min<std::int64_t>(k * n, c));
+        std::vector<double> delta;
+        for (std::int64_t k = 0; k < K; ++k) {
+            double chunk = 0.0;
+            for (std::int64_t t = p[k]; t < p[k + 1]; ++t) chunk += pf[b][t].item<double>();
+            delta.push_back(lr[b][p[k]].item<double>() + chunk + pt[b][p[k + 1]].item<double>() -
+                            lr[b][p[k + 1]].item<double>() - pt[b][p[k]].item<double>());
+        }
+        for (std::int64_t i = 0; i < K; ++i) {
+            double sum = 0.0;
+            for (std::int64_t j = i + 1; j <= K; ++j) {
+                sum += delta[j - 1];
+                const double w = std::pow(lambda, static_cast<double>(j - i - 1));
+                num += w * sum * sum;
+                den += w;
+            }
+        }
+    }
+    return den > 0 ? num / den : 0.0;
+}
+
 void checkSubtbAgainstFullForwards(train::FlowerOptions o, std::uint64_t seed, RowKinds& kinds) {
     const auto trie = test::fiveTitleTrie();
     const flow::FlowTable flows(trie, kRewards);
@@ -204,11 +236,13 @@ void checkSubtbAgainstFullForwards(train::FlowerOptions o, std::uint64_t seed, R
     auto pf = torch::zeros({3, L}, torch::kDouble), pt = torch::zeros({3, L}, torch::kDouble),
          lr = torch::zeros({3, L}, torch::kDouble);
     const at::Tensor generated = torch::cat({s.tokens, torch::full({3, 1}, test::kTerm, torch::kLong)}, 1);
+    std::vector<std::int64_t> cs;
     for (std::int64_t b = 0; b < 3; ++b) {
         const at::Tensor prompt = batch.promptIds[b].index({batch.promptMask[b].to(torch::kBool)});
         const std::int64_t len = s.lengths[b].item<std::int64_t>();
         const bool complete = s.titles[b] >= 0;
         const std::int64_t c = complete ? len - 1 : len;
+        cs.push_back(c);
         if (complete) ++kinds.complete;
         else if (s.tokens[b][len - 1].item<std::int64_t>() == test::kTerm) ++kinds.earlyStop;
         else ++kinds.offTree;
@@ -235,7 +269,9 @@ void checkSubtbAgainstFullForwards(train::FlowerOptions o, std::uint64_t seed, R
             if (t < c && node != flow::TitleTrie::kNoNode) node = trie.child(node, static_cast<flow::TokenId>(title[t]));
         }
     }
-    const double subtb = train::modifiedSubTbLoss(pf, lr, pt, generated, test::kTerm).item<double>();
+    const double subtb = o.granularity == 1
+                             ? train::modifiedSubTbLoss(pf, lr, pt, generated, test::kTerm).item<double>()
+                             : bruteCoarseSubtb(pf, lr, pt, cs, o.granularity, o.subtbLambda);
     QVERIFY2(near(terms.scalar("loss/subtb"), subtb, 1e-10),
              (std::to_string(terms.scalar("loss/subtb")) + " vs " + std::to_string(subtb)).c_str());
     train::SftObjective sft;
@@ -274,6 +310,45 @@ void TestFlowerObjective::treeNormalisedEqualsRebuiltFromFullForwards() {
     RowKinds kinds;
     for (std::uint64_t seed = 1; seed <= 3; ++seed) checkSubtbAgainstFullForwards(o, seed, kinds);
     QCOMPARE(kinds.complete, 9);
+}
+
+// Granularity n: the loss balances flows between states every n tokens, for n = 2, 3 and
+// n beyond every title (one step: trajectory balance), on tree and free rollouts.
+void TestFlowerObjective::coarseGranularityEqualsRebuiltFromFullForwards() {
+    RowKinds kinds;
+    for (const int n : {2, 3, 100}) {
+        auto o = options(0.25);
+        o.granularity = n;
+        o.subtbLambda = 0.7;
+        for (std::uint64_t seed = 1; seed <= 3; ++seed) checkSubtbAgainstFullForwards(o, seed, kinds);
+        o.rollout = train::SamplingConstraint::Free;
+        for (std::uint64_t seed = 1; seed <= 4; ++seed) checkSubtbAgainstFullForwards(o, seed, kinds);
+    }
+    QVERIFY(kinds.complete > 0 && kinds.offTree + kinds.earlyStop > 0);
+}
+
+// One row by hand: L = 4, title length c = 3, n = 2: coarse states at token positions 0, 2, 3.
+void TestFlowerObjective::coarseTrajectoryByHand() {
+    const auto pf = torch::tensor({{-0.5, -1.0, -0.25, 7.0}}, torch::kDouble);  // 7 after ⊤: unread
+    const auto lr = torch::tensor({{-15.0, -15.0, -2.0, -1.0}}, torch::kDouble);
+    const auto pt = torch::tensor({{-3.0, -2.5, -1.5, -0.75}}, torch::kDouble);
+    const auto c = torch::tensor({3}, torch::kLong);
+    const auto coarse = train::coarsenTrajectories(pf, lr, pt, c, 2);
+    QCOMPARE(coarse.logPF.size(1), std::int64_t{3});  // ⌈3/2⌉ + 1
+    QVERIFY(torch::equal(coarse.logPF, torch::tensor({{-1.5, -0.25, 0.0}}, torch::kDouble)));
+    QVERIFY(torch::equal(coarse.logR, torch::tensor({{-15.0, -2.0, -1.0}}, torch::kDouble)));
+    QVERIFY(torch::equal(coarse.logPterm, torch::tensor({{-3.0, -1.5, -0.75}}, torch::kDouble)));
+    QVERIFY(torch::equal(coarse.terminated, torch::tensor({{false, false, true}})));
+    // δ0 = −15 − 1.5 − 1.5 + 2 + 3 = −13, δ1 = −2 − 0.25 − 0.75 + 1 + 1.5 = −0.5;
+    // λ = 1: (δ0² + δ1² + (δ0 + δ1)²) / 3 = (169 + 0.25 + 182.25) / 3.
+    const double loss = train::modifiedSubTbLossMasked(coarse.logPF, coarse.logR, coarse.logPterm,
+                                                       coarse.terminated).item<double>();
+    QVERIFY2(near(loss, 351.5 / 3.0, 1e-12), std::to_string(loss).c_str());
+    // n = 1 gives the token arrays back.
+    const auto same = train::coarsenTrajectories(pf, lr, pt, c, 1);
+    QVERIFY(torch::equal(same.logPF, torch::tensor({{-0.5, -1.0, -0.25, 0.0}}, torch::kDouble)));
+    QVERIFY(torch::equal(same.logR, lr) && torch::equal(same.logPterm, pt));
+    QVERIFY_THROWS_EXCEPTION(flower::Error, train::coarsenTrajectories(pf, lr, pt, c, 0));
 }
 
 void TestFlowerObjective::offlineChanceDecaysAsTheReference() {
@@ -382,9 +457,9 @@ void TestFlowerObjective::rejectsBadConfiguration() {
     const auto flowVariant = flow::RewardVariant::fromName("flow");
     QVERIFY_THROWS_EXCEPTION(flower::Error, train::FlowerObjective(flows, flowVariant, options(-1.0)));
     QVERIFY_THROWS_EXCEPTION(flower::Error, train::FlowerObjective(flows, flowVariant, options(std::nan(""))));
-    auto coarse = options(1.0);
-    coarse.granularity = 2;
-    QVERIFY_THROWS_EXCEPTION(flower::Error, train::FlowerObjective(flows, flowVariant, coarse));
+    auto noSteps = options(1.0);
+    noSteps.granularity = 0;
+    QVERIFY_THROWS_EXCEPTION(flower::Error, train::FlowerObjective(flows, flowVariant, noSteps));
     auto cold = options(1.0);
     cold.samplingTemperature = 0.0;
     QVERIFY_THROWS_EXCEPTION(flower::Error, train::FlowerObjective(flows, flowVariant, cold));
@@ -404,7 +479,9 @@ FLOWER_TEST_MAIN(TestFlowerObjective, branchedLogProbsEqualFullForwards,
                  branchedGradientsEqualFullForwards,
                  identicalPromptsRunOnceWithSameGradients, logRewardsByHand, zeroFlowCountsAsPenalty,
                  subtbEqualsRebuiltFromFullForwards, freeRolloutsEqualRebuiltFromFullForwards,
-                 treeNormalisedEqualsRebuiltFromFullForwards, offlineChanceDecaysAsTheReference,
+                 treeNormalisedEqualsRebuiltFromFullForwards,
+                 coarseGranularityEqualsRebuiltFromFullForwards, coarseTrajectoryByHand,
+                 offlineChanceDecaysAsTheReference,
                  lambdaCombinesTerms,
                  gradientMatchesFiniteDifferences, rejectsBadConfiguration)
 
