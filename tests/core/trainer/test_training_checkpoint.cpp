@@ -2,6 +2,7 @@
 // data position exactly; writes are atomic (a crashed write's .tmp folder or a crash between
 // the two renames never loses the previous checkpoint); broken checkpoints are refused.
 #include "core/model/safetensors_writer.h"
+#include "core/train/master_weights.h"
 #include "core/train/trainer.h"
 #include "core/train/training_checkpoint.h"
 #include "tests/core/trainer/toy_training.h"
@@ -102,8 +103,8 @@ void TestTrainingCheckpoint::leftoverTmpDoesNotBreakLoading() {
     b->restore(dir.path() / "last");
     QCOMPARE(b->position().step, std::int64_t{2});
     // The next write replaces the checkpoint and clears the leftover.
-    TrainingCheckpoint::write(dir.path() / "last", *a->model(), a->optimizer(), a->position(),
-                              RngState::capture(a->samplingGenerator()));
+    TrainingCheckpoint::write(dir.path() / "last", *a->model(), a->optimizer(), a->masterWeights(),
+                              a->position(), RngState::capture(a->samplingGenerator()));
     QVERIFY(!fs::exists(crashed));
     QCOMPARE(TrainingCheckpoint::readPosition(dir.path() / "last").step, std::int64_t{2});
 }
@@ -120,8 +121,8 @@ void TestTrainingCheckpoint::crashBetweenRenamesKeepsThePreviousCheckpoint() {
     auto b = trainer(dir.path() / "b", 3);
     b->restore(dir.path() / "last");
     QCOMPARE(b->position().step, std::int64_t{2});
-    TrainingCheckpoint::write(dir.path() / "last", *a->model(), a->optimizer(), a->position(),
-                              RngState::capture(a->samplingGenerator()));
+    TrainingCheckpoint::write(dir.path() / "last", *a->model(), a->optimizer(), a->masterWeights(),
+                              a->position(), RngState::capture(a->samplingGenerator()));
     QVERIFY(!fs::exists(dir.path() / "last.old-4242"));
     QVERIFY(!fs::exists(dir.path() / "last.tmp-4242"));
     QCOMPARE(*TrainingCheckpoint::resolve(dir.path() / "last"), dir.path() / "last");
