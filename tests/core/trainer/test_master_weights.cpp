@@ -58,6 +58,7 @@ private Q_SLOTS:
     void tinyUpdatesAccumulateInTheMaster();
     void trainerKeepsFp32MastersAndMoments();
     void mastersFollowFp32AdamW();
+    void freshRunTakesWeightsSetAfterConstruction();
 };
 
 void TestMasterWeights::mastersOnlyForLowPrecision() {
@@ -229,8 +230,32 @@ void TestMasterWeights::mastersFollowFp32AdamW() {
     QVERIFY(roundedAway);  // the comparison is with fp32 values the bf16 model cannot hold
 }
 
+void TestMasterWeights::freshRunTakesWeightsSetAfterConstruction() {
+    // Weights loaded into the model after the trainer was built: a fresh run's masters start
+    // from them. The first update has lr 0 (warm-up), so it must leave them in place.
+    auto options = bf16Options(1);
+    options.optimizer.warmupSteps = 1;
+    auto trainer = bf16Trainer(options);
+    const auto params = trainer->model()->parameters();
+    const auto other = test::toyModel(9, torch::kBFloat16)->parameters();
+    {
+        torch::NoGradGuard noGrad;
+        for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(other[i]);
+    }
+    std::vector<double> lrs;
+    TrainerHooks hooks;
+    hooks.onStep = [&](const StepEvent& e) { lrs.push_back(e.lr); };
+    trainer->train(hooks);
+    QVERIFY(lrs == std::vector<double>{0.0});
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        QVERIFY(torch::equal(params[i], other[i]));
+        QVERIFY(torch::equal(trainer->masterWeights().optimized()[i], other[i].to(torch::kFloat)));
+    }
+}
+
 FLOWER_TEST_MAIN(TestMasterWeights, mastersOnlyForLowPrecision, tinyUpdatesAccumulateInTheMaster,
-                 trainerKeepsFp32MastersAndMoments, mastersFollowFp32AdamW)
+                 trainerKeepsFp32MastersAndMoments, mastersFollowFp32AdamW,
+                 freshRunTakesWeightsSetAfterConstruction)
 
 #ifdef FLOWER_TEST_QT
 #include "test_master_weights.moc"
