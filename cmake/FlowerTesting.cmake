@@ -3,6 +3,10 @@
 #   unit  always-run tests            data  reads ../shared (skips when absent)
 #   gui   widget tests (offscreen)    slow  long runs, excluded from the default run
 # Tests without the "gui" label build with the built-in runner when Qt is absent.
+# Where data tests find the shared fixtures (FLOWER_SHARED_DIR in their environment).
+set(FLOWER_TEST_SHARED_DIR "${PROJECT_SOURCE_DIR}/../shared" CACHE PATH
+    "the shared data and fixtures the data tests read")
+
 function(flower_add_test name source)
   cmake_parse_arguments(T "" "TIMEOUT" "LABELS;LIBS" ${ARGN})
   add_executable(${name} ${source})
@@ -21,7 +25,7 @@ function(flower_add_test name source)
     set(T_TIMEOUT 900)
   endif()
   set(_env "OMP_WAIT_POLICY=PASSIVE"
-           "FLOWER_SHARED_DIR=${PROJECT_SOURCE_DIR}/../shared"
+           "FLOWER_SHARED_DIR=${FLOWER_TEST_SHARED_DIR}"
            "QT_QPA_PLATFORM=offscreen")
   set_tests_properties(${name} PROPERTIES
     LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT} ENVIRONMENT "${_env}"

@@ -8,6 +8,8 @@
 #include "core/model/qwen2_presets.h"
 #include "core/model/safetensors_reader.h"
 #include "core/model/safetensors_writer.h"
+#include "core/run/experiment_config.h"
+#include "core/run/resource_locator.h"
 #include "core/util/error.h"
 
 #include <CLI/CLI.hpp>
@@ -19,6 +21,7 @@
 namespace {
 
 using namespace flower::model;
+using flower::run::DeviceChoice;
 
 std::string shapeText(const std::vector<std::int64_t>& shape) {
     std::string s = "[";
@@ -64,9 +67,11 @@ void printInfo(const std::string& dir) {
 }
 
 void runLogits(const std::string& modelDir, const std::string& input, const std::string& out,
-               const std::string& dtype) {
+               const std::string& dtype, const std::string& device) {
     LoadOptions options;
     options.dtype = dtypeFromName(dtype);
+    options.device = torch::Device(flower::run::resolveDevice(
+        device == "cuda" ? DeviceChoice::Cuda : device == "cpu" ? DeviceChoice::Cpu : DeviceChoice::Auto));
     Qwen2ForCausalLM model = loadQwen2(modelDir, options);
     model->eval();
     const SafetensorsReader reader(input);
@@ -90,7 +95,9 @@ void runLogits(const std::string& modelDir, const std::string& input, const std:
         }
     }
     torch::NoGradGuard noGrad;
-    const torch::Tensor logits = model->forward(ids, mask).to(torch::kFloat);  // [B, T, V]
+    ids = ids.to(options.device);
+    if (mask.defined()) mask = mask.to(options.device);
+    const torch::Tensor logits = model->forward(ids, mask).to(torch::kCPU, torch::kFloat);  // [B, T, V]
     writeSafetensors(out, {{"logits", logits}});
     std::printf("logits %s written to %s\n", shapeText(logits.sizes().vec()).c_str(), out.c_str());
 }
@@ -147,14 +154,16 @@ const flower::cli::Registration kLogits(43, [](CLI::App& root) {
     auto* cmd = root.add_subcommand("logits", "Run a model's forward on input_ids/attention_mask "
                                               "from a safetensors file and write logits [B, T, V]");
     struct Args {
-        std::string model, input, out, dtype = "float32";
+        std::string model, input, out, dtype = "float32", device = "cpu";
     };
     auto a = std::make_shared<Args>();
     cmd->add_option("--model", a->model, "model directory")->required();
     cmd->add_option("--input", a->input, "safetensors with input_ids [B, T] (+ attention_mask)")->required();
     cmd->add_option("--out", a->out, "safetensors file to write with logits (F32)")->required();
     cmd->add_option("--dtype", a->dtype, "dtype to run in: float32, bfloat16, float16, float64");
-    cmd->callback([a] { runLogits(a->model, a->input, a->out, a->dtype); });
+    cmd->add_option("--device", a->device, "cpu, cuda or auto (cuda when available)")
+        ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
+    cmd->callback([a] { runLogits(a->model, a->input, a->out, a->dtype, a->device); });
 });
 
 }  // namespace

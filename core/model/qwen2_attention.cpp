@@ -60,7 +60,8 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const Attentio
         // Fused kernel (flash / memory-efficient on CUDA). K/V heads are repeated for it.
         const torch::Tensor kr = groups > 1 ? k.repeat_interleave(groups, 1) : k;  // [B, H, S, Dh]
         const torch::Tensor vr = groups > 1 ? v.repeat_interleave(groups, 1) : v;
-        out = at::scaled_dot_product_attention(q, kr, vr, ctx.allowed);
+        out = ctx.causal ? at::scaled_dot_product_attention(q, kr, vr, {}, 0.0, /*is_causal=*/true)
+                         : at::scaled_dot_product_attention(q, kr, vr, ctx.allowed);
 #else
         // Plain path. Grouping queries by their K/V head ([B, Hkv, G·T, Dh]) keeps the two matmuls
         // large and avoids copying K/V G times.

@@ -25,6 +25,9 @@ struct AttentionContext {
     torch::Tensor sin;      // [B, 1, T, Dh] rotary sin, sign of rotate_half folded in
     torch::Tensor allowed;  // [B, 1, T, S] bool: query t may read key s (S = cached + new)
     torch::Tensor bias;     // [B, 1, 1, T, S] 0 / −inf, same information, for the plain path
+    // No padding and no cache (S = T): `allowed` is the plain causal mask, which the fused
+    // kernel applies itself. LibTorch ≥ 2 only: an explicit mask rules out flash attention.
+    bool causal = false;
 };
 
 class Qwen2AttentionImpl : public torch::nn::Module {

@@ -34,6 +34,30 @@ const std::set<std::string> kModelled = {
     "max_position_embeddings", "tie_word_embeddings", "torch_dtype", "initializer_range",
     "bos_token_id", "eos_token_id"};
 
+// θ from transformers 5's "rope_parameters" ({"rope_type": "default", "rope_theta": θ}); only
+// plain rotary embeddings are implemented. A top-level rope_theta (older writers) must agree.
+double readRopeParameters(const nlohmann::json& j, const std::string& source, double ropeTheta) {
+    const auto& r = j["rope_parameters"];
+    const std::string field = "rope_parameters";
+    if (!r.is_object() || !r.contains("rope_theta")) {
+        fail(source, field, "expected an object with rope_theta (one set for all layers), got " + r.dump());
+    }
+    const std::string type = r.value("rope_type", r.value("type", std::string("default")));
+    if (type != "default") {
+        fail(source, field, "rope type \"" + type + "\" is not implemented (only plain rotary embeddings)");
+    }
+    if (r.contains("partial_rotary_factor") && r["partial_rotary_factor"] != 1.0) {
+        fail(source, field, "partial rotary embeddings are not implemented, got partial_rotary_factor " +
+                                r["partial_rotary_factor"].dump());
+    }
+    const double theta = readNumber(r["rope_theta"], source, "rope_parameters.rope_theta");
+    if (j.contains("rope_theta") && theta != ropeTheta) {
+        fail(source, field, "rope_theta " + r["rope_theta"].dump() + " disagrees with the top-level rope_theta " +
+                                j["rope_theta"].dump());
+    }
+    return theta;
+}
+
 // Keys kept in `extra` whose values decide whether we can run the model at all.
 void rejectUnsupported(const nlohmann::json& j, const std::string& source, std::int64_t hidden,
                        std::int64_t heads) {
@@ -164,11 +188,21 @@ Qwen2Config Qwen2Config::fromJson(const nlohmann::json& j, const std::string& so
         }
         c.tieWordEmbeddings = j["tie_word_embeddings"].get<bool>();
     }
-    if (j.contains("torch_dtype") && !j["torch_dtype"].is_null()) {
-        if (!j["torch_dtype"].is_string()) {
-            fail(source, "torch_dtype", "expected a string, got " + j["torch_dtype"].dump());
+    // transformers ≥ 5 writes "dtype" where older versions wrote "torch_dtype".
+    for (const char* key : {"torch_dtype", "dtype"}) {
+        if (!j.contains(key) || j[key].is_null()) continue;
+        if (!j[key].is_string()) {
+            fail(source, key, "expected a string, got " + j[key].dump());
         }
-        c.torchDtype = j["torch_dtype"].get<std::string>();
+        if (key == std::string("dtype") && j.contains("torch_dtype") && !j["torch_dtype"].is_null() &&
+            j["torch_dtype"] != j["dtype"]) {
+            fail(source, "dtype", "disagrees with torch_dtype " + j["torch_dtype"].dump());
+        }
+        c.torchDtype = j[key].get<std::string>();
+    }
+    // transformers ≥ 5 moved rope_theta (and rope_scaling) into "rope_parameters".
+    if (j.contains("rope_parameters") && !j["rope_parameters"].is_null()) {
+        c.ropeTheta = readRopeParameters(j, source, c.ropeTheta);
     }
     if (j.contains("bos_token_id") && !j["bos_token_id"].is_null()) {
         c.bosTokenId = readInt(j["bos_token_id"], source, "bos_token_id");
@@ -210,6 +244,11 @@ nlohmann::json Qwen2Config::toJson() const {
     j["max_position_embeddings"] = maxPositionEmbeddings;
     j["tie_word_embeddings"] = tieWordEmbeddings;
     j["torch_dtype"] = torchDtype;
+    // The transformers-5 spellings, kept in `extra` when the source had them, must say the same.
+    if (j.contains("dtype")) j["dtype"] = torchDtype;
+    if (j.contains("rope_parameters") && j["rope_parameters"].is_object()) {
+        j["rope_parameters"]["rope_theta"] = ropeTheta;
+    }
     j["initializer_range"] = initializerRange;
     if (bosTokenId) j["bos_token_id"] = *bosTokenId;
     if (eosTokenIds.size() == 1) {

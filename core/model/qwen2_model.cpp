@@ -5,6 +5,7 @@
 #include "core/model/rotary_embedding.h"
 
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <limits>
 
@@ -49,6 +50,10 @@ torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
     ctx.bias = torch::zeros({B, 1, 1, T, S}, h.options())
                    .masked_fill(ctx.allowed.logical_not().unsqueeze(1),
                                 -std::numeric_limits<double>::infinity());           // [B, 1, 1, T, S]
+#if TORCH_VERSION_MAJOR >= 2
+    // One host sync per forward, paid only where the fused kernel exists.
+    ctx.causal = cache == nullptr && T > 1 && (!attentionMask.defined() || mask.min().item<std::int64_t>() == 1);
+#endif
     // A cache would be filled again by the recomputation, and without grad mode there is no
     // backward to recompute for: both take the plain path.
     const bool checkpoint = gradientCheckpointing_ && cache == nullptr && torch::GradMode::is_enabled();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <cstdint>
 #include <vector>
@@ -21,6 +22,9 @@ struct TrainBatch {
     std::vector<std::int64_t> rows;  // [B] example index in its split: diagnostics, preference rewards
 
     std::int64_t size() const { return static_cast<std::int64_t>(rows.size()); }
+    // The same batch with its tensors on `device` (the model's): data is collated on the CPU,
+    // and the trainer and evaluators move each batch to where the model runs.
+    TrainBatch to(const c10::Device& device) const;
 };
 
 }  // namespace flower::train

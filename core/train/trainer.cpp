@@ -235,6 +235,7 @@ std::optional<LossTerms> Trainer::Impl::accumulate(std::span<const std::int64_t>
     LossTerms total;
     double totalLoss = 0.0;
     const auto n = static_cast<std::int64_t>(rows.size());
+    const c10::Device device = model->parameters().front().device();
     const std::int64_t micro = options.microBatchSize;
     for (std::int64_t offset = 0; offset < n; offset += micro) {
         if (shouldStop) {
@@ -248,7 +249,7 @@ std::optional<LossTerms> Trainer::Impl::accumulate(std::span<const std::int64_t>
         }
         const auto sub = rows.subspan(static_cast<std::size_t>(offset),
                                       static_cast<std::size_t>(std::min(micro, n - offset)));
-        const TrainBatch batch = data->batch(Split::Train, sub);
+        const TrainBatch batch = data->batch(Split::Train, sub).to(device);
         LossTerms terms = objective->compute(*model, batch, generator);
         const double share = static_cast<double>(sub.size()) / static_cast<double>(n);
         const double value = terms.loss.item<double>();

@@ -1,5 +1,7 @@
 #include "core/train/training_checkpoint.h"
 
+#include "core/train/optimizer_state_key.h"
+
 #include "core/model/checkpoint_reader.h"
 #include "core/model/qwen2_checkpoint.h"
 #include "core/model/safetensors_reader.h"
@@ -27,9 +29,6 @@ constexpr const char* kRngFile = "rng.safetensors";
 constexpr const char* kMasterFile = "master.safetensors";
 constexpr const char* kFormat = "flower-training-checkpoint";
 constexpr int kVersion = 1;
-
-// The key torch::optim keeps a parameter's state under (LibTorch 1.13: the TensorImpl address).
-std::string stateKey(const at::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
 
 at::Tensor generatorState(at::Generator& gen) {
     std::lock_guard<std::mutex> lock(gen.mutex());
@@ -158,7 +157,7 @@ void TrainingCheckpoint::write(const fs::path& dir, model::Qwen2ForCausalLMImpl&
         if (!optimized.is_same(item.value())) {
             masterTensors.emplace_back(item.key(), optimized.detach().contiguous());  // fp32
         }
-        const auto found = state.find(stateKey(optimized));
+        const auto found = state.find(optimizerStateKey(optimized));
         if (found == state.end()) {
             continue;  // never updated (no gradient yet)
         }
@@ -311,7 +310,7 @@ TrainingPosition TrainingCheckpoint::read(const fs::path& dir, model::Qwen2ForCa
         s->exp_avg(a.to(p.options(), false, true));
         s->exp_avg_sq(b.to(p.options(), false, true));
         s->step(steps.at(item.key()).get<std::int64_t>());
-        state[stateKey(p)] = std::move(s);
+        state[optimizerStateKey(p)] = std::move(s);
     }
 
     const model::SafetensorsReader rngFile(*where / kRngFile);

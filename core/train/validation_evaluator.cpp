@@ -1,5 +1,6 @@
 #include "core/train/validation_evaluator.h"
 
+#include "core/model/qwen2_for_causal_lm.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
@@ -24,6 +25,7 @@ EvaluationResult ValidationEvaluator::evaluate(model::Qwen2ForCausalLMImpl& mode
                                                at::Generator& generator) {
     torch::NoGradGuard noGrad;
     const std::int64_t n = data_->size(Split::Valid);
+    const c10::Device device = model.parameters().front().device();
     // Weighted sums per loss term, in the order the objective reports them.
     std::vector<std::string> order;
     std::map<std::string, double> sums;
@@ -31,7 +33,8 @@ EvaluationResult ValidationEvaluator::evaluate(model::Qwen2ForCausalLMImpl& mode
     for (std::int64_t start = 0; start < n; start += batchSize_) {
         rows.resize(static_cast<std::size_t>(std::min<std::int64_t>(batchSize_, n - start)));
         std::iota(rows.begin(), rows.end(), start);
-        const LossTerms terms = objective_->compute(model, data_->batch(Split::Valid, rows), generator);
+        const LossTerms terms =
+            objective_->compute(model, data_->batch(Split::Valid, rows).to(device), generator);
         for (const auto& [key, value] : terms.scalars) {
             if (!sums.count(key)) order.push_back(key);
             sums[key] += value * static_cast<double>(rows.size());

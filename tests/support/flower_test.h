@@ -111,10 +111,14 @@ inline bool listedEqualsSlots(const QObject& object, const char* listed) {
 #else
 // ------------------------------------------------------------------------- built-in runner
 #include <cmath>
+#include <csignal>
 #include <exception>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <execinfo.h>
+#include <unistd.h>
 
 class QObject {
 public:
@@ -218,8 +222,29 @@ void compare(const A& actual, const B& expected, const char* actualText, const c
 
 // Result of running one function: 0 pass, 1 fail, 2 skip.
 namespace flower::test {
+// The function running now, for the crash report: where QtTest names the function that
+// crashed, a bare segfault would say nothing (seen on a GPU machine's LibTorch).
+inline char gRunning[512] = "";
+inline void reportCrash(int sig) {
+    // Only async-signal-safe calls: write and backtrace_symbols_fd.
+    const char head[] = "CRASH  : ";
+    ::write(STDOUT_FILENO, head, sizeof head - 1);
+    ::write(STDOUT_FILENO, gRunning, std::strlen(gRunning));
+    const char* what = sig == SIGSEGV ? " (SIGSEGV)\n" : sig == SIGBUS ? " (SIGBUS)\n" : " (SIGABRT)\n";
+    ::write(STDOUT_FILENO, what, std::strlen(what));
+    void* frames[64];
+    backtrace_symbols_fd(frames, backtrace(frames, 64), STDOUT_FILENO);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+inline void installCrashReport() {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // what was printed before a crash is kept
+    for (int sig : {SIGSEGV, SIGBUS, SIGABRT}) std::signal(sig, reportCrash);
+}
+
 template <typename F>
 int runGuarded(const std::string& name, F&& body) {
+    std::snprintf(gRunning, sizeof gRunning, "%s", name.c_str());
     try {
         body();
         return 0;
@@ -321,6 +346,7 @@ int runGuarded(const std::string& name, F&& body) {
     };                                                                                      \
     int main(int argc, char** argv) {                                                       \
         flower::test::prepare(argc, argv);                                                  \
+        flower::test::installCrashReport();                                                 \
         return FlowerTestRunner::run();                                                     \
     }
 #endif

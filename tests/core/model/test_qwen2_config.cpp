@@ -53,6 +53,8 @@ private Q_SLOTS:
     void defaultsLikeTransformers();
     void preservesUnknownFieldsOnSave();
     void keepsEosList();
+    void readsTransformers5Spelling();
+    void rejectsRopeParameters();
     void presetsAreValid();
     void rejectsSlidingWindow();
     void rejectsRopeScaling();
@@ -120,6 +122,40 @@ void TestQwen2Config::keepsEosList() {
     const Qwen2Config c = Qwen2Config::fromJson(j);
     QCOMPARE(c.eosTokenIds, (std::vector<std::int64_t>{501, 502}));
     QVERIFY(c.toJson().at("eos_token_id") == j.at("eos_token_id"));
+}
+
+// transformers ≥ 5 writes "dtype" and "rope_parameters" instead of "torch_dtype" and "rope_theta".
+void TestQwen2Config::readsTransformers5Spelling() {
+    json j = baseJson();
+    j.erase("rope_theta");
+    j.erase("torch_dtype");
+    j["dtype"] = "bfloat16";
+    j["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", 500000.0}};
+    Qwen2Config c = Qwen2Config::fromJson(j);
+    QCOMPARE(c.ropeTheta, 500000.0);
+    QCOMPARE(c.torchDtype, std::string("bfloat16"));
+    c.ropeTheta = 250000.0;  // what is written follows the struct in both spellings
+    c.torchDtype = "float32";
+    const json out = c.toJson();
+    QCOMPARE(out.at("rope_parameters").at("rope_theta").get<double>(), 250000.0);
+    QCOMPARE(out.at("rope_theta").get<double>(), 250000.0);
+    QCOMPARE(out.at("dtype").get<std::string>(), std::string("float32"));
+    QCOMPARE(out.at("torch_dtype").get<std::string>(), std::string("float32"));
+    QCOMPARE(Qwen2Config::fromJson(out).ropeTheta, 250000.0);
+}
+
+void TestQwen2Config::rejectsRopeParameters() {
+    QVERIFY(rejectedNaming("rope_parameters", json{{"rope_type", "yarn"}, {"rope_theta", 1e6}, {"factor", 4.0}},
+                           "rope_parameters"));
+    // baseJson's top-level rope_theta is 1e6.
+    QVERIFY(rejectedNaming("rope_parameters", json{{"rope_type", "default"}, {"rope_theta", 1e4}}, "rope_parameters"));
+    QVERIFY(rejectedNaming("rope_parameters", json{{"full_attention", {{"rope_theta", 1e6}}}}, "rope_parameters"));
+    QVERIFY(rejectedNaming("rope_parameters",
+                           json{{"rope_type", "default"}, {"rope_theta", 1e6}, {"partial_rotary_factor", 0.5}},
+                           "rope_parameters"));
+    QVERIFY(rejectedNaming("dtype", "bfloat16", "dtype"));  // baseJson's torch_dtype is float32
+    QVERIFY(errorFor("rope_parameters", json{{"rope_type", "default"}, {"rope_theta", 1e6}}).empty());
+    QVERIFY(errorFor("rope_parameters", nullptr).empty());
 }
 
 void TestQwen2Config::presetsAreValid() {
@@ -196,7 +232,8 @@ void TestQwen2Config::rejectsUnknownPreset() {
 }
 
 FLOWER_TEST_MAIN(TestQwen2Config, readsFields, defaultsLikeTransformers, preservesUnknownFieldsOnSave,
-                 keepsEosList, presetsAreValid, rejectsSlidingWindow, rejectsRopeScaling,
+                 keepsEosList, readsTransformers5Spelling, rejectsRopeParameters, presetsAreValid,
+                 rejectsSlidingWindow, rejectsRopeScaling,
                  rejectsOtherActivation, rejectsOtherModelType, rejectsHeadDimMismatch,
                  rejectsAttentionDropout, rejectsMissingSize, rejectsWrongType,
                  rejectsHeadsNotDividingHidden, rejectsKvHeadsNotDividingHeads,

@@ -3,6 +3,7 @@
 // fp32 masters and moments with the model equal to the rounded masters, and its masters follow
 // an fp32 AdamW fed the same fp32-converted gradients exactly — on the nano Qwen2, CPU.
 #include "core/train/master_weights.h"
+#include "core/train/optimizer_state_key.h"
 #include "core/train/trainer.h"
 #include "tests/core/trainer/toy_training.h"
 #include "tests/support/flower_test.h"
@@ -43,7 +44,7 @@ std::unique_ptr<Trainer> bf16Trainer(const TrainerOptions& options,
 const torch::optim::AdamWParamState* stateOf(const torch::optim::AdamW& optimizer,
                                               const at::Tensor& p) {
     const auto& state = optimizer.state();
-    const auto found = state.find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+    const auto found = state.find(optimizerStateKey(p));
     return found == state.end()
                ? nullptr
                : static_cast<const torch::optim::AdamWParamState*>(found->second.get());

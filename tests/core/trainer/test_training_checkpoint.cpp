@@ -4,6 +4,7 @@
 // model's checkpoint holds its fp32 masters, required on restore.
 #include "core/model/safetensors_writer.h"
 #include "core/train/master_weights.h"
+#include "core/train/optimizer_state_key.h"
 #include "core/train/trainer.h"
 #include "core/train/training_checkpoint.h"
 #include "tests/core/trainer/toy_training.h"
@@ -56,7 +57,7 @@ std::string bf16RestoreError(const fs::path& dir, const fs::path& root) {
 const torch::optim::AdamWParamState& momentsOf(Trainer& t, const at::Tensor& p) {
     const auto& state = t.optimizer().state();
     return static_cast<const torch::optim::AdamWParamState&>(
-        *state.at(c10::guts::to_string(p.unsafeGetTensorImpl())));
+        *state.at(flower::train::optimizerStateKey(p)));
 }
 
 }  // namespace
