@@ -1,7 +1,9 @@
 // MasterWeights: fp32 masters for bf16/fp16 parameters only; an update below half a bf16 ulp
 // accumulates in the master (plain bf16 AdamW loses it, by brute force); a bf16 Trainer keeps
 // fp32 masters and moments with the model equal to the rounded masters, and its masters follow
-// an fp32 AdamW fed the same fp32-converted gradients exactly — on the nano Qwen2, CPU.
+// an fp32 AdamW fed the same fp32-converted gradients exactly; a fresh run's masters start
+// from weights set after construction — on the nano Qwen2, CPU. On a GPU machine also: masters
+// on CUDA and a CUDA resume (skipped without CUDA; tests/device/run_checks.sh runs it).
 #include "core/train/master_weights.h"
 #include "core/train/optimizer_state_key.h"
 #include "core/train/trainer.h"
