@@ -29,9 +29,12 @@ void checkPrompt(const at::Tensor& promptIds, const at::Tensor& promptMask) {
 
 }  // namespace
 
-PromptPass runPrompt(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promptIds,
-                     const at::Tensor& promptMask) {
-    checkPrompt(promptIds, promptMask);
+PromptPass runPrompt(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promptIdsIn,
+                     const at::Tensor& promptMaskIn) {
+    checkPrompt(promptIdsIn, promptMaskIn);
+    // Callers (samplers, evaluators) collate on the CPU; the prompt runs where the model is.
+    const c10::Device device = model.parameters().front().device();
+    const at::Tensor promptIds = promptIdsIn.to(device), promptMask = promptMaskIn.to(device);
     PromptPass out;
     out.cache = model::KvCache(model.config().numHiddenLayers);
     // Identical prompts run once (RQ1: every row is the one history-free prompt, ~8× the

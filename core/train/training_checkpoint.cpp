@@ -1,4 +1,5 @@
 #include "core/train/training_checkpoint.h"
+#include "core/util/remove_tree.h"
 
 #include "core/train/optimizer_state_key.h"
 
@@ -140,7 +141,7 @@ void TrainingCheckpoint::write(const fs::path& dir, model::Qwen2ForCausalLMImpl&
     const std::string pid = std::to_string(::getpid());
     // Leftovers of a crashed write by this run: nobody else writes this run's checkpoints.
     for (const auto& stale : siblings(dir, ".tmp-")) {
-        fs::remove_all(stale);
+        flower::util::removeTree(stale);
     }
     const fs::path tmp = dir.string() + ".tmp-" + pid;
     fs::create_directories(tmp);
@@ -188,16 +189,16 @@ void TrainingCheckpoint::write(const fs::path& dir, model::Qwen2ForCausalLMImpl&
 
     if (fs::exists(dir)) {
         const fs::path old = dir.string() + ".old-" + pid;
-        fs::remove_all(old);
+        flower::util::removeTree(old);
         fs::rename(dir, old);
         fs::rename(tmp, dir);
-        fs::remove_all(old);
+        flower::util::removeTree(old);
     } else {
         fs::rename(tmp, dir);
     }
     // An `.old-*` of an earlier crash is superseded now.
     for (const auto& stale : siblings(dir, ".old-")) {
-        fs::remove_all(stale);
+        flower::util::removeTree(stale);
     }
 }
 

@@ -40,6 +40,12 @@ export OMP_WAIT_POLICY=PASSIVE FLOWER_REEXECUTED=1 LD_LIBRARY_PATH="$kit/lib:${L
 } 2>&1 | tee -a "$summary"
 
 torch_cmake=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
+# Which libstdc++ filesystem code LibTorch itself exports (core/util/remove_tree.h says why).
+torch_lib=$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
+for so in "$torch_lib"/libtorch_cpu.so "$torch_lib"/libc10.so; do
+    echo "$(basename "$so"): $(nm -D --defined-only "$so" | c++filt | grep -c 'std::filesystem') std::filesystem symbols;" \
+         "remove_all: $(nm -D --defined-only "$so" | c++filt | grep 'filesystem::remove_all' | head -2 | tr '\n' ' ')"
+done 2>&1 | tee -a "$summary"
 build="$root/build-gpu"
 if wants build; then
     step configure 120 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -51,12 +57,12 @@ if wants build; then
     step build 330 cmake --build "$build" -j "$(nproc)" -- -k 0 flower test_qwen2_config test_qwen2_model \
         test_qwen2_fixtures test_qwen2_checkpoint test_safetensors test_fused_ops \
         test_gradient_checkpointing test_training_checkpoint test_trainer test_master_weights test_subtb_loss \
-        test_flower_objective bench_model_gpu \
+        test_flower_objective test_remove_tree bench_model_gpu \
         || grep -E "error|Error" "$OUT/build.log" | head -60
 fi
 flower="$build/app/flower"
 if wants tests; then
-    step tests 180 ctest --test-dir "$build" -R "qwen2|safetensors|fused_ops|gradient_checkpointing|training_checkpoint|test_trainer$|master_weights|subtb|flower_objective" \
+    step tests 180 ctest --test-dir "$build" -R "qwen2|safetensors|fused_ops|gradient_checkpointing|training_checkpoint|test_trainer$|master_weights|subtb|flower_objective|remove_tree" \
         --output-on-failure --parallel 8
     grep -E "tests passed|Failed|\*\*\*" "$OUT/tests.log" | tee -a "$summary"
 fi

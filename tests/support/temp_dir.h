@@ -2,6 +2,8 @@
 // object goes out of scope — for tests that write files (bad datasets, generated data).
 #pragma once
 
+#include "core/util/remove_tree.h"
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -18,12 +20,12 @@ public:
         path_ = std::filesystem::temp_directory_path() /
                 ("flower-" + std::string(tag) + "-" + std::to_string(::getpid()) + "-" +
                  std::to_string(counter++));
-        std::filesystem::remove_all(path_);
+        flower::util::removeTree(path_);
         std::filesystem::create_directories(path_);
     }
     ~TempDir() {
         std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
+        flower::util::removeTree(path_, ec);
     }
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
@@ -48,7 +50,7 @@ private:
 inline std::filesystem::path freshFolder(const std::string& name) {
     static const TempDir root("scratch");
     const auto dir = root.path() / name;
-    std::filesystem::remove_all(dir);
+    flower::util::removeTree(dir);
     std::filesystem::create_directories(dir);
     return dir;
 }

@@ -4,6 +4,7 @@
 //   opening a store that holds 1,000 runs (and listing them).
 // Usage: bench_store [folder]  (default: the system temp folder). Prints one line per figure.
 #include "core/store/run_store.h"
+#include "core/util/remove_tree.h"
 #include "core/store/run_writer.h"
 
 #include <unistd.h>
@@ -32,7 +33,7 @@ double median(std::vector<double> v) {
 
 fs::path freshDb(const fs::path& root, const std::string& name) {
     const fs::path dir = root / ("flower_bench_store_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(dir);
+    flower::util::removeTree(dir);
     fs::create_directories(dir);
     return dir / "runs.sqlite";
 }
@@ -127,7 +128,7 @@ int main(int argc, char** argv) {
     }
     std::printf("open: store with %zu runs: open %.2f ms, list runs %.2f ms (medians of 7)\n",
                 listed, median(opens), median(lists));
-    fs::remove_all(readFile.parent_path());
-    fs::remove_all(openFile.parent_path());
+    flower::util::removeTree(readFile.parent_path());
+    flower::util::removeTree(openFile.parent_path());
     return 0;
 }

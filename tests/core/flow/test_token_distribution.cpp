@@ -1,6 +1,7 @@
 // The reference's token-level process rewards reproduced from its title counts with the default
 // Qwen2.5 tokenizer: same keys, every value within 1e-9. Plus the layout on a tiny tree.
 #include "core/flow/flow_table.h"
+#include "core/util/remove_tree.h"
 #include "core/flow/title_rewards.h"
 #include "core/flow/title_trie.h"
 #include "core/flow/token_distribution.h"
@@ -136,7 +137,7 @@ void TestTokenDistribution::rejectsBadRewardsFile() {
     }
     QVERIFY_THROWS_EXCEPTION(flower::Error, readTitleRewardsJson(dir / "neg.json"));
     QVERIFY_THROWS_EXCEPTION(flower::Error, readTitleRewardsJson(dir / "absent.json"));
-    std::filesystem::remove_all(dir);
+    flower::util::removeTree(dir);
 }
 
 FLOWER_TEST_MAIN(TestTokenDistribution, layoutOnTinyTree, coarseLayoutOnTinyTree,

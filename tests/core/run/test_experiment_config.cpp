@@ -1,6 +1,7 @@
 // ExperimentConfig: JSON round trip, extends chains, --set overrides, one test per bad input,
 // and every file of experiments/ resolves and validates.
 #include "core/run/experiment_config.h"
+#include "core/util/remove_tree.h"
 #include "core/util/error.h"
 #include "tests/support/error_message.h"
 #include "tests/support/flower_test.h"
@@ -24,7 +25,7 @@ using flower::test::errorOf;
 fs::path freshDir(const std::string& name) {
     const fs::path dir = fs::temp_directory_path() /
                          ("flower_config_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(dir);
+    flower::util::removeTree(dir);
     fs::create_directories(dir);
     return dir;
 }
