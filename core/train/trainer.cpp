@@ -1,6 +1,7 @@
 #include "core/train/trainer.h"
 
 #include "core/train/lr_schedule.h"
+#include "core/train/master_weights.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
@@ -102,7 +103,8 @@ struct Trainer::Impl {
     std::shared_ptr<const TrainingData> data;
     std::shared_ptr<Evaluator> evaluator;
     TrainerOptions options;
-    std::vector<at::Tensor> parameters;
+    // fp32 masters of bf16/fp16 parameters; the optimiser updates masters->optimized().
+    std::unique_ptr<MasterWeights> masters;
     std::unique_ptr<torch::optim::AdamW> optimizer;
     at::Generator generator;
     TrainingPosition position;
@@ -165,9 +167,9 @@ Trainer::Trainer(model::Qwen2ForCausalLM model, std::shared_ptr<Objective> objec
     }
     const auto& opt = d_->options.optimizer;
     d_->schedule = std::make_unique<LrSchedule>(opt.lr, opt.warmupSteps, opt.schedule, d_->totalSteps);
-    d_->parameters = d_->model->parameters();
+    d_->masters = std::make_unique<MasterWeights>(d_->model->parameters());
     d_->optimizer = std::make_unique<torch::optim::AdamW>(
-        d_->parameters, torch::optim::AdamWOptions(opt.lr)
+        d_->masters->optimized(), torch::optim::AdamWOptions(opt.lr)
                             .betas({opt.beta1, opt.beta2})
                             .weight_decay(opt.weightDecay));
     d_->generator = at::make_generator<at::CPUGeneratorImpl>(d_->options.seed);
@@ -195,6 +197,7 @@ const TrainerOptions& Trainer::options() const { return d_->options; }
 model::Qwen2ForCausalLM Trainer::model() const { return d_->model; }
 at::Generator& Trainer::samplingGenerator() { return d_->generator; }
 torch::optim::AdamW& Trainer::optimizer() { return *d_->optimizer; }
+const MasterWeights& Trainer::masterWeights() const { return *d_->masters; }
 fs::path Trainer::lastCheckpointDir() const {
     return d_->options.checkpointRoot.empty() ? fs::path() : d_->options.checkpointRoot / "last";
 }
@@ -204,7 +207,8 @@ fs::path Trainer::bestCheckpointDir() const {
 
 void Trainer::restore(const fs::path& checkpointDir) {
     RngState rng;
-    d_->position = TrainingCheckpoint::read(checkpointDir, *d_->model, *d_->optimizer, rng);
+    d_->position =
+        TrainingCheckpoint::read(checkpointDir, *d_->model, *d_->optimizer, *d_->masters, rng);
     rng.restore(d_->generator);
     d_->objective->restoreState(d_->position.objectiveState);
     d_->restored = true;
@@ -306,7 +310,7 @@ void Trainer::Impl::nonFinite(std::span<const std::int64_t> rows, const std::str
 void Trainer::Impl::writeCheckpoint(const fs::path& dir, const RngState& rng,
                                     const TrainerHooks& hooks, bool best,
                                     std::optional<double> metric) {
-    TrainingCheckpoint::write(dir, *model, *optimizer, position, rng, options.extras);
+    TrainingCheckpoint::write(dir, *model, *optimizer, *masters, position, rng, options.extras);
     if (hooks.onCheckpoint) {
         hooks.onCheckpoint({position.step, dir, best, metric});
     }
@@ -371,6 +375,8 @@ TrainResult Trainer::train(const TrainerHooks& hooks) {
         // torch's default generator is process-wide: seed it when the run starts, not when the
         // trainer is built, so that two trainers built side by side train alike.
         torch::manual_seed(d.options.seed);
+        // The weights may have been set after the trainer was built (they are exact then).
+        d.masters->mastersFromParameters();
     }
     d.restored = false;
     TrainResult result;
@@ -402,16 +408,18 @@ TrainResult Trainer::train(const TrainerHooks& hooks) {
         const auto stepStart = Clock::now();
         const double heldBefore = d.heldSeconds;
 
-        d.optimizer->zero_grad();
+        d.masters->zeroGrad();
         const std::optional<LossTerms> terms = d.accumulate(rows, hooks.shouldStop);
         if (!terms) {
-            d.optimizer->zero_grad();
+            d.masters->zeroGrad();
             if (!last.empty()) {
                 d.writeCheckpoint(last, stepStartRng, hooks, false, std::nullopt);
             }
             return finish(StopReason::Cancelled);
         }
-        const double gradNorm = clipGradNorm(d.parameters, d.options.optimizer.gradClip);
+        // Clipping and the finiteness check see the fp32 gradients the optimiser will use.
+        d.masters->gradientsToMasters();
+        const double gradNorm = clipGradNorm(d.masters->optimized(), d.options.optimizer.gradClip);
         if (!std::isfinite(gradNorm)) {
             d.nonFinite(rows, "gradient norm = " + std::to_string(gradNorm), gradNorm);
         }
@@ -420,6 +428,7 @@ TrainResult Trainer::train(const TrainerHooks& hooks) {
             static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
         }
         d.optimizer->step();
+        d.masters->mastersToParameters();
 
         d.position.step += 1;
         d.position.indexInEpoch = end;

@@ -1,10 +1,12 @@
 // Trainer: the optimisation loop of one run, independent of threads, stores and GUIs.
-//   - AdamW (lr, betas, decoupled weight decay) with the LrSchedule of the config;
+//   - AdamW (lr, betas, decoupled weight decay) with the LrSchedule of the config; for a
+//     bf16/fp16 model it updates fp32 master weights (master_weights.h) whose rounded values
+//     are copied back into the model after each update, so its moments are fp32 too;
 //   - gradient accumulation: `batchSize` examples per optimiser update, run in micro-batches of
 //     `microBatchSize`; each micro loss is scaled by its share of the update's examples, so the
 //     gradient equals that of one mean loss over the whole batch (the last update of an epoch
 //     takes the remaining examples);
-//   - global-norm gradient clipping (the pre-clip norm is reported);
+//   - global-norm gradient clipping on the fp32 gradients (the pre-clip norm is reported);
 //   - epochs over a permutation of the training split derived from (seed, epoch) only, so a
 //     resumed run sees the same order; maxSteps caps the updates;
 //   - evaluation every `evaluateEvery` updates, at epoch ends and after the last update; the
@@ -48,6 +50,8 @@ class AdamW;
 }
 
 namespace flower::train {
+
+class MasterWeights;
 
 struct TrainerOptions {
     run::OptimizerConfig optimizer;        // lr, betas, weight decay, warm-up, schedule, clip
@@ -164,7 +168,9 @@ public:
     const TrainerOptions& options() const;
     model::Qwen2ForCausalLM model() const;
     at::Generator& samplingGenerator();
+    // AdamW over masterWeights().optimized(): fp32 masters of bf16/fp16 parameters.
     torch::optim::AdamW& optimizer();
+    const MasterWeights& masterWeights() const;
     std::filesystem::path lastCheckpointDir() const;  // <root>/last
     std::filesystem::path bestCheckpointDir() const;  // <root>/best
 

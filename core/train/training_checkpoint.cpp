@@ -7,6 +7,7 @@
 #include "core/model/qwen2_checkpoint.h"
 #include "core/model/safetensors_reader.h"
 #include "core/model/safetensors_writer.h"
+#include "core/train/master_weights.h"
 #include "core/util/error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -26,6 +27,7 @@ namespace {
 constexpr const char* kStateFile = "trainer_state.json";
 constexpr const char* kOptimizerFile = "optimizer.safetensors";
 constexpr const char* kRngFile = "rng.safetensors";
+constexpr const char* kMasterFile = "master.safetensors";
 constexpr const char* kFormat = "flower-training-checkpoint";
 constexpr int kVersion = 1;
 
@@ -133,7 +135,7 @@ void RngState::restore(at::Generator& sampling) const {
 }
 
 void TrainingCheckpoint::write(const fs::path& dir, model::Qwen2ForCausalLMImpl& model,
-                               const torch::optim::AdamW& optimizer,
+                               const torch::optim::AdamW& optimizer, const MasterWeights& masters,
                                const TrainingPosition& position, const RngState& rng,
                                const CheckpointExtras& extras) {
     const std::string pid = std::to_string(::getpid());
@@ -147,10 +149,16 @@ void TrainingCheckpoint::write(const fs::path& dir, model::Qwen2ForCausalLMImpl&
     model::saveQwen2(model, tmp);
 
     model::NamedTensors moments;
+    model::NamedTensors masterTensors;
     nlohmann::json steps = nlohmann::json::object();
     const auto& state = optimizer.state();
     for (const auto& item : model.named_parameters()) {
-        const auto found = state.find(optimizerStateKey(item.value()));
+        const at::Tensor optimized = masters.optimizedFor(item.value());
+        TORCH_CHECK(optimized.defined(), "the master weights are not over this model's parameters");
+        if (!optimized.is_same(item.value())) {
+            masterTensors.emplace_back(item.key(), optimized.detach().contiguous());  // fp32
+        }
+        const auto found = state.find(optimizerStateKey(optimized));
         if (found == state.end()) {
             continue;  // never updated (no gradient yet)
         }
@@ -160,6 +168,9 @@ void TrainingCheckpoint::write(const fs::path& dir, model::Qwen2ForCausalLMImpl&
         steps[item.key()] = s.step();
     }
     model::writeSafetensors(tmp / kOptimizerFile, moments);
+    if (!masterTensors.empty()) {
+        model::writeSafetensors(tmp / kMasterFile, masterTensors);
+    }
     model::writeSafetensors(tmp / kRngFile, {{"sampling", rng.sampling.contiguous()},
                                              {"torch_default", rng.torchDefault.contiguous()}});
     if (!extras.experimentJson.empty()) {
@@ -214,7 +225,8 @@ TrainingPosition TrainingCheckpoint::readPosition(const fs::path& dir) {
 }
 
 TrainingPosition TrainingCheckpoint::read(const fs::path& dir, model::Qwen2ForCausalLMImpl& model,
-                                          torch::optim::AdamW& optimizer, RngState& rng) {
+                                          torch::optim::AdamW& optimizer, MasterWeights& masters,
+                                          RngState& rng) {
     const auto where = resolve(dir);
     if (!where) {
         throw Error({dir.string(), 0, ""}, std::string("no complete training checkpoint here (") +
@@ -223,14 +235,56 @@ TrainingPosition TrainingCheckpoint::read(const fs::path& dir, model::Qwen2ForCa
     const fs::path stateFile = *where / kStateFile;
     const nlohmann::json j = readJson(stateFile);
     const TrainingPosition position = positionFromJson(j, stateFile);
+    const fs::path masterFile = *where / kMasterFile;
+    const bool haveMasters = fs::exists(masterFile);
+    // Checked before anything is loaded: the model stays as it was.
+    if (masters.hasMasters() && !haveMasters) {
+        throw Error({masterFile.string(), 0, ""},
+                    "missing: the checkpoint of a bfloat16/float16 model must hold its fp32 master "
+                    "weights (re-deriving them from the rounded weights of model.safetensors "
+                    "would change the run)");
+    }
 
+    const auto params = model.named_parameters();
     {
         torch::NoGradGuard noGrad;
         model::loadQwen2Weights(model, model::CheckpointReader(*where));
+        if (haveMasters) {
+            const model::SafetensorsReader file(masterFile);
+            for (const auto& name : file.names()) {
+                if (!params.contains(name)) {
+                    throw Error({masterFile.string(), 0, name},
+                                "master weight of a parameter the model does not have");
+                }
+            }
+            for (const auto& item : params) {
+                const std::string& name = item.key();
+                at::Tensor p = item.value();
+                at::Tensor optimized = masters.optimizedFor(p);
+                TORCH_CHECK(optimized.defined(), "the master weights are not over this model's parameters");
+                const bool hasMaster = !optimized.is_same(p);
+                if (!file.contains(name)) {
+                    if (hasMaster) {
+                        throw Error({masterFile.string(), 0, name}, "the master weight is missing");
+                    }
+                    continue;  // an fp32 parameter of a partly low-precision model
+                }
+                const at::Tensor t = file.tensor(name);
+                if (t.sizes() != p.sizes()) {
+                    throw Error({masterFile.string(), 0, name},
+                                "master weight of another shape than the parameter");
+                }
+                // An fp32 parameter takes the exact master; a master also sets its parameter,
+                // so the two agree whatever model.safetensors holds.
+                optimized.copy_(t);
+                if (hasMaster) {
+                    p.copy_(optimized);
+                }
+            }
+        }
     }
 
     const model::SafetensorsReader moments(*where / kOptimizerFile);
-    const auto params = model.named_parameters();
     for (const auto& name : moments.names()) {
         const auto dot = name.rfind(".exp_avg");
         if (dot == std::string::npos || !params.contains(name.substr(0, dot))) {
@@ -246,7 +300,8 @@ TrainingPosition TrainingCheckpoint::read(const fs::path& dir, model::Qwen2ForCa
         if (!moments.contains(avg)) {
             continue;
         }
-        const at::Tensor& p = item.value();
+        const at::Tensor p = masters.optimizedFor(item.value());  // the master, or the parameter
+        TORCH_CHECK(p.defined(), "the master weights are not over this model's parameters");
         auto s = std::make_unique<torch::optim::AdamWParamState>();
         at::Tensor a = moments.tensor(avg), b = moments.tensor(avgSq);
         if (a.sizes() != p.sizes() || b.sizes() != p.sizes() || !steps.contains(item.key())) {

@@ -2,7 +2,12 @@
 // directory:
 //   config.json + model.safetensors   the policy in the Hugging Face layout (saveQwen2), so
 //                                     `loadQwen2(dir)` and Python's from_pretrained read it
-//   optimizer.safetensors             AdamW exp_avg / exp_avg_sq per parameter, by HF name
+//                                     (in the model's dtype: bf16 weights are the rounded masters)
+//   optimizer.safetensors             AdamW exp_avg / exp_avg_sq per parameter, by HF name, in
+//                                     the dtype the optimiser keeps them (fp32 for bf16 models)
+//   master.safetensors                only for a bf16/fp16 model: the fp32 master weights
+//                                     (master_weights.h) by HF name, so a resume continues from
+//                                     the exact masters, not from the rounded model weights
 //   rng.safetensors                   the sampling generator's and torch's default CPU
 //                                     generator's states (uint8)
 //   trainer_state.json                data position, optimiser step counts, early-stopping
@@ -15,7 +20,10 @@
 // place. resolve() finds the old one if a crash fell between the two renames; stale `.tmp-*`
 // folders of a crashed write are ignored by readers and removed by the next write.
 // Failure: flower::Error naming the directory and file (missing, incomplete, a tensor of the
-// wrong shape, a parameter the model does not have).
+// wrong shape, a parameter the model does not have; a bf16/fp16 model reading a checkpoint
+// without master.safetensors — re-deriving masters from rounded weights would silently change
+// the trajectory). A master.safetensors read into an fp32/fp64 model sets its parameters to the
+// masters (more exact than model.safetensors).
 #pragma once
 
 #include <ATen/core/Generator.h>
@@ -35,6 +43,8 @@ class Qwen2ForCausalLMImpl;
 }
 
 namespace flower::train {
+
+class MasterWeights;
 
 // Where the trainer stands: enough to resume bit-for-bit on the CPU.
 struct TrainingPosition {
@@ -71,20 +81,24 @@ struct CheckpointExtras {
 
 class TrainingCheckpoint {
 public:
-    // Writes a whole checkpoint atomically to `dir` (see the header comment).
+    // Writes a whole checkpoint atomically to `dir` (see the header comment). `optimizer` is
+    // built over masters.optimized(), `masters` over model.parameters().
     static void write(const std::filesystem::path& dir, model::Qwen2ForCausalLMImpl& model,
-                      const torch::optim::AdamW& optimizer, const TrainingPosition& position,
-                      const RngState& rng, const CheckpointExtras& extras = {});
+                      const torch::optim::AdamW& optimizer, const MasterWeights& masters,
+                      const TrainingPosition& position, const RngState& rng,
+                      const CheckpointExtras& extras = {});
 
     // The directory holding the whole checkpoint for `dir` (`dir` itself, or the `.old-*`
     // copy left by a crash between the renames); nullopt when there is none.
     static std::optional<std::filesystem::path> resolve(const std::filesystem::path& dir);
 
-    // Loads weights into `model`, moments into `optimizer` (built over model.parameters()),
-    // the generator states into `rng` and returns the position. Throws flower::Error.
+    // Loads weights into `model`, fp32 masters into `masters` (over model.parameters()),
+    // moments into `optimizer` (built over masters.optimized()), the generator states into
+    // `rng` and returns the position. Throws flower::Error.
     static TrainingPosition read(const std::filesystem::path& dir,
                                  model::Qwen2ForCausalLMImpl& model,
-                                 torch::optim::AdamW& optimizer, RngState& rng);
+                                 torch::optim::AdamW& optimizer, MasterWeights& masters,
+                                 RngState& rng);
 
     // Only the position (for listings and `flower resume` messages).
     static TrainingPosition readPosition(const std::filesystem::path& dir);

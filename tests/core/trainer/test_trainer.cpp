@@ -1,6 +1,8 @@
 // Trainer: accumulation equals one big batch, clipping, seeded data order, determinism,
-// resume-equals-uninterrupted (also from a mid-epoch checkpoint and a cancelled mid-update),
-// the NaN guard and early stopping — on the nano Qwen2 with a toy objective.
+// resume-equals-uninterrupted (also from a mid-epoch checkpoint, a cancelled mid-update and a
+// bf16 model with fp32 masters), no masters for fp32, the NaN guard and early stopping — on
+// the nano Qwen2 with a toy objective.
+#include "core/train/master_weights.h"
 #include "core/train/trainer.h"
 #include "tests/core/trainer/toy_training.h"
 #include "tests/support/error_message.h"
@@ -39,8 +41,8 @@ struct Run {
     std::shared_ptr<test::ToyObjective> objective = std::make_shared<test::ToyObjective>();
     std::unique_ptr<Trainer> trainer;
     Run(const TrainerOptions& options, std::int64_t trainSize, std::uint64_t initSeed = 1,
-        std::shared_ptr<Evaluator> evaluator = nullptr) {
-        trainer = std::make_unique<Trainer>(test::toyModel(initSeed), objective,
+        std::shared_ptr<Evaluator> evaluator = nullptr, c10::ScalarType dtype = torch::kFloat) {
+        trainer = std::make_unique<Trainer>(test::toyModel(initSeed, dtype), objective,
                                             std::make_shared<test::ToyData>(trainSize, 4),
                                             std::move(evaluator), options);
     }
@@ -85,6 +87,8 @@ private Q_SLOTS:
     void sameSeedSameLosses();
     void resumeEqualsUninterrupted();
     void resumeFromMidEpochCheckpoint();
+    void bf16ResumeEqualsUninterrupted();
+    void fp32ModelHasNoMasters();
     void nanLossStopsWithDiagnostic();
     void earlyStoppingWithPatience();
     void missingMonitoredMetricIsAnError();
@@ -252,6 +256,70 @@ void TestTrainer::resumeFromMidEpochCheckpoint() {
     QVERIFY(std::vector<double>(losses.begin() + 2, losses.end()) == after);
 }
 
+void TestTrainer::bf16ResumeEqualsUninterrupted() {
+    // As resumeFromMidEpochCheckpoint, with a bf16 model: the checkpoint's fp32 masters (not
+    // the rounded weights) and fp32 moments make the resumed run continue bit for bit.
+    test::TempDir dir("trainer-bf16-resume");
+    auto options = toyOptions(4, 2, 2);
+    options.checkpointEvery = 2;
+    options.checkpointRoot = dir.path() / "run";
+    Run straight(options, 10, 1, nullptr, torch::kBFloat16);
+    std::vector<at::Tensor> mastersAtStep2;
+    TrainerHooks hooks;
+    hooks.onStep = [&](const StepEvent& e) {
+        if (e.step != 2) return;
+        for (const auto& m : straight.trainer->masterWeights().optimized()) {
+            mastersAtStep2.push_back(m.detach().clone());
+        }
+    };
+    hooks.onCheckpoint = [&](const CheckpointEvent& e) {
+        if (e.step == 2 && !e.best) fs::copy(e.dir, dir.path() / "step2", fs::copy_options::recursive);
+    };
+    const auto losses = lossesOf(*straight.trainer, hooks);
+    QCOMPARE(losses.size(), std::size_t{6});
+    QVERIFY(fs::exists(dir.path() / "step2" / "master.safetensors"));
+
+    options.checkpointRoot = dir.path() / "resumed";
+    Run second(options, 10, 5, nullptr, torch::kBFloat16);
+    second.trainer->restore(dir.path() / "step2");
+    const MasterWeights& mw = second.trainer->masterWeights();
+    const auto params = second.trainer->model()->parameters();
+    QCOMPARE(mw.masterCount(), mastersAtStep2.size());
+    bool roundedAway = false;  // the masters hold what the bf16 weights cannot
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        QVERIFY(torch::equal(mw.optimized()[i], mastersAtStep2[i]));
+        QVERIFY(torch::equal(params[i], mastersAtStep2[i].to(torch::kBFloat16)));
+        roundedAway = roundedAway || !torch::equal(mastersAtStep2[i], params[i].to(torch::kFloat));
+    }
+    QVERIFY(roundedAway);
+    const auto after = lossesOf(*second.trainer);
+    QCOMPARE(after.size(), std::size_t{4});
+    QVERIFY(std::vector<double>(losses.begin() + 2, losses.end()) == after);  // bit for bit
+    const auto straightParams = straight.trainer->model()->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        QVERIFY(torch::equal(params[i], straightParams[i]));
+        QVERIFY(torch::equal(mw.optimized()[i], straight.trainer->masterWeights().optimized()[i]));
+    }
+}
+
+void TestTrainer::fp32ModelHasNoMasters() {
+    test::TempDir dir("trainer-fp32-masters");
+    auto options = toyOptions(4, 2, 1);
+    options.checkpointRoot = dir.path();
+    Run run(options, 6);
+    const MasterWeights& mw = run.trainer->masterWeights();
+    QVERIFY(!mw.hasMasters());
+    const auto params = run.trainer->model()->parameters();
+    const auto& optimized = run.trainer->optimizer().param_groups().at(0).params();
+    QCOMPARE(optimized.size(), params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        QVERIFY(optimized[i].is_same(params[i]) && mw.optimized()[i].is_same(params[i]));
+    }
+    QCOMPARE(lossesOf(*run.trainer).size(), std::size_t{2});
+    QVERIFY(fs::exists(dir.path() / "last" / "optimizer.safetensors"));
+    QVERIFY(!fs::exists(dir.path() / "last" / "master.safetensors"));
+}
+
 void TestTrainer::nanLossStopsWithDiagnostic() {
     test::TempDir dir("trainer-nan");
     auto options = toyOptions(4, 4, 2);
@@ -325,6 +393,7 @@ FLOWER_TEST_MAIN(TestTrainer, accumulationEqualsOneBatch, unevenMicroBatchesWeig
                  clipsTheGlobalNorm, epochOrderIsASeededPermutation,
                  countsStepsPerEpochAndCapsAtMaxSteps, sameSeedSameLosses,
                  resumeEqualsUninterrupted, resumeFromMidEpochCheckpoint,
+                 bf16ResumeEqualsUninterrupted, fp32ModelHasNoMasters,
                  nanLossStopsWithDiagnostic, earlyStoppingWithPatience,
                  missingMonitoredMetricIsAnError, rejectsZeroBatch)
 

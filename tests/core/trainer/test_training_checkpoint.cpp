@@ -1,7 +1,9 @@
 // TrainingCheckpoint: a checkpoint restores weights, AdamW moments, generator states and the
 // data position exactly; writes are atomic (a crashed write's .tmp folder or a crash between
-// the two renames never loses the previous checkpoint); broken checkpoints are refused.
+// the two renames never loses the previous checkpoint); broken checkpoints are refused; a bf16
+// model's checkpoint holds its fp32 masters, required on restore.
 #include "core/model/safetensors_writer.h"
+#include "core/train/master_weights.h"
 #include "core/train/optimizer_state_key.h"
 #include "core/train/trainer.h"
 #include "core/train/training_checkpoint.h"
@@ -32,16 +34,24 @@ TrainerOptions options(const fs::path& root) {
     return o;
 }
 
-std::unique_ptr<Trainer> trainer(const fs::path& root, std::uint64_t initSeed) {
-    return std::make_unique<Trainer>(test::toyModel(initSeed), std::make_shared<test::ToyObjective>(),
+std::unique_ptr<Trainer> trainer(const fs::path& root, std::uint64_t initSeed,
+                                 c10::ScalarType dtype = torch::kFloat) {
+    return std::make_unique<Trainer>(test::toyModel(initSeed, dtype),
+                                     std::make_shared<test::ToyObjective>(),
                                      std::make_shared<test::ToyData>(10, 2), nullptr, options(root));
 }
 
 // A trained run's `last` checkpoint under `root`.
-std::unique_ptr<Trainer> trained(const fs::path& root) {
-    auto t = trainer(root, 1);
+std::unique_ptr<Trainer> trained(const fs::path& root, c10::ScalarType dtype = torch::kFloat) {
+    auto t = trainer(root, 1, dtype);
     t->train();
     return t;
+}
+
+// The error of restoring a fresh bf16 trainer from `dir`.
+std::string bf16RestoreError(const fs::path& dir, const fs::path& root) {
+    auto t = trainer(root, 1, torch::kBFloat16);
+    return test::errorOf([&] { t->restore(dir); });
 }
 
 const torch::optim::AdamWParamState& momentsOf(Trainer& t, const at::Tensor& p) {
@@ -61,6 +71,11 @@ private Q_SLOTS:
     void incompleteCheckpointIsRefused();
     void optimizerStateOfAnUnknownParameterIsRefused();
     void malformedStateFileIsRefused();
+    void bf16CheckpointWithoutMastersIsRefused();
+    void masterOfAnUnknownParameterIsRefused();
+    void masterMissingForAParameterIsRefused();
+    void masterOfAnotherShapeIsRefused();
+    void mastersLoadIntoAnFp32Model();
 };
 
 void TestTrainingCheckpoint::roundTripRestoresEverything() {
@@ -103,8 +118,8 @@ void TestTrainingCheckpoint::leftoverTmpDoesNotBreakLoading() {
     b->restore(dir.path() / "last");
     QCOMPARE(b->position().step, std::int64_t{2});
     // The next write replaces the checkpoint and clears the leftover.
-    TrainingCheckpoint::write(dir.path() / "last", *a->model(), a->optimizer(), a->position(),
-                              RngState::capture(a->samplingGenerator()));
+    TrainingCheckpoint::write(dir.path() / "last", *a->model(), a->optimizer(), a->masterWeights(),
+                              a->position(), RngState::capture(a->samplingGenerator()));
     QVERIFY(!fs::exists(crashed));
     QCOMPARE(TrainingCheckpoint::readPosition(dir.path() / "last").step, std::int64_t{2});
 }
@@ -121,8 +136,8 @@ void TestTrainingCheckpoint::crashBetweenRenamesKeepsThePreviousCheckpoint() {
     auto b = trainer(dir.path() / "b", 3);
     b->restore(dir.path() / "last");
     QCOMPARE(b->position().step, std::int64_t{2});
-    TrainingCheckpoint::write(dir.path() / "last", *a->model(), a->optimizer(), a->position(),
-                              RngState::capture(a->samplingGenerator()));
+    TrainingCheckpoint::write(dir.path() / "last", *a->model(), a->optimizer(), a->masterWeights(),
+                              a->position(), RngState::capture(a->samplingGenerator()));
     QVERIFY(!fs::exists(dir.path() / "last.old-4242"));
     QVERIFY(!fs::exists(dir.path() / "last.tmp-4242"));
     QCOMPARE(*TrainingCheckpoint::resolve(dir.path() / "last"), dir.path() / "last");
@@ -155,9 +170,98 @@ void TestTrainingCheckpoint::malformedStateFileIsRefused() {
     QVERIFY2(test::contains(e, "trainer_state.json") && test::contains(e, "position"), e.c_str());
 }
 
+void TestTrainingCheckpoint::bf16CheckpointWithoutMastersIsRefused() {
+    test::TempDir dir("ckpt-no-masters");
+    trained(dir.path(), torch::kBFloat16);
+    const fs::path file = dir.path() / "last" / "master.safetensors";
+    QVERIFY(fs::exists(file));
+    fs::remove(file);  // as a checkpoint written before masters existed
+    auto t = trainer(dir.path() / "t", 5, torch::kBFloat16);
+    const auto before = t->model()->parameters();
+    std::vector<at::Tensor> initial;
+    for (const auto& p : before) initial.push_back(p.detach().clone());
+    const std::string e = test::errorOf([&] { t->restore(dir.path() / "last"); });
+    QVERIFY2(test::contains(e, file.string()) && test::contains(e, "missing") &&
+                 test::contains(e, "master"),
+             e.c_str());
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        QVERIFY(torch::equal(before[i], initial[i]));  // refused before loading anything
+    }
+}
+
+void TestTrainingCheckpoint::masterOfAnUnknownParameterIsRefused() {
+    test::TempDir dir("ckpt-master-unknown");
+    trained(dir.path(), torch::kBFloat16);
+    const fs::path file = dir.path() / "last" / "master.safetensors";
+    model::writeSafetensors(file, {{"model.nope.weight", torch::zeros({2})}});
+    const std::string e = bf16RestoreError(dir.path() / "last", dir.path() / "t");
+    QVERIFY2(test::contains(e, file.string()) && test::contains(e, "model.nope.weight") &&
+                 test::contains(e, "does not have"),
+             e.c_str());
+}
+
+void TestTrainingCheckpoint::masterMissingForAParameterIsRefused() {
+    test::TempDir dir("ckpt-master-missing");
+    auto a = trained(dir.path(), torch::kBFloat16);
+    const fs::path file = dir.path() / "last" / "master.safetensors";
+    // Every master but the first parameter's.
+    model::NamedTensors kept;
+    std::string dropped;
+    for (const auto& item : a->model()->named_parameters()) {
+        if (dropped.empty()) {
+            dropped = item.key();
+            continue;
+        }
+        kept.emplace_back(item.key(), item.value().detach().to(torch::kFloat));
+    }
+    model::writeSafetensors(file, kept);
+    const std::string e = bf16RestoreError(dir.path() / "last", dir.path() / "t");
+    QVERIFY2(test::contains(e, file.string()) && test::contains(e, dropped) &&
+                 test::contains(e, "missing"),
+             e.c_str());
+}
+
+void TestTrainingCheckpoint::masterOfAnotherShapeIsRefused() {
+    test::TempDir dir("ckpt-master-shape");
+    auto a = trained(dir.path(), torch::kBFloat16);
+    const fs::path file = dir.path() / "last" / "master.safetensors";
+    model::NamedTensors masters;
+    for (const auto& item : a->model()->named_parameters()) {
+        masters.emplace_back(item.key(), item.value().detach().to(torch::kFloat).reshape({-1}));
+    }
+    model::writeSafetensors(file, masters);
+    const std::string e = bf16RestoreError(dir.path() / "last", dir.path() / "t");
+    QVERIFY2(test::contains(e, file.string()) && test::contains(e, "another shape"), e.c_str());
+}
+
+void TestTrainingCheckpoint::mastersLoadIntoAnFp32Model() {
+    // Resuming a bf16 run in fp32: the parameters take the exact fp32 masters (not the rounded
+    // model.safetensors), the moments their fp32 values.
+    test::TempDir dir("ckpt-master-fp32");
+    auto a = trained(dir.path(), torch::kBFloat16);
+    auto b = trainer(dir.path() / "b", 7);
+    b->restore(dir.path() / "last");
+    const auto pa = a->model()->parameters(), pb = b->model()->parameters();
+    const MasterWeights& ma = a->masterWeights();
+    bool roundedAway = false;
+    for (std::size_t i = 0; i < pa.size(); ++i) {
+        QVERIFY(pb[i].scalar_type() == torch::kFloat);
+        QVERIFY(torch::equal(pb[i], ma.optimized()[i]));
+        roundedAway = roundedAway || !torch::equal(pb[i], pa[i].to(torch::kFloat));
+        const auto& sa = momentsOf(*a, ma.optimized()[i]);
+        const auto& sb = momentsOf(*b, pb[i]);
+        QVERIFY(torch::equal(sa.exp_avg(), sb.exp_avg()) &&
+                torch::equal(sa.exp_avg_sq(), sb.exp_avg_sq()));
+    }
+    QVERIFY(roundedAway);
+}
+
 FLOWER_TEST_MAIN(TestTrainingCheckpoint, roundTripRestoresEverything, leftoverTmpDoesNotBreakLoading,
                  crashBetweenRenamesKeepsThePreviousCheckpoint, incompleteCheckpointIsRefused,
-                 optimizerStateOfAnUnknownParameterIsRefused, malformedStateFileIsRefused)
+                 optimizerStateOfAnUnknownParameterIsRefused, malformedStateFileIsRefused,
+                 bf16CheckpointWithoutMastersIsRefused, masterOfAnUnknownParameterIsRefused,
+                 masterMissingForAParameterIsRefused, masterOfAnotherShapeIsRefused,
+                 mastersLoadIntoAnFp32Model)
 
 #ifdef FLOWER_TEST_QT
 #include "test_training_checkpoint.moc"

@@ -130,9 +130,13 @@ private:
     std::vector<double> values_;
 };
 
-inline model::Qwen2ForCausalLM toyModel(std::uint64_t seed) {
+// The nano Qwen2 over the toy vocabulary, initialised from `seed` (in fp32), then in `dtype`.
+inline model::Qwen2ForCausalLM toyModel(std::uint64_t seed, c10::ScalarType dtype = torch::kFloat) {
     model::Qwen2ForCausalLM m(model::qwen2Preset("nano", kToyVocab));
     m->initWeights(seed);
+    if (dtype != torch::kFloat) {
+        m->to(dtype);
+    }
     return m;
 }
 
