@@ -271,8 +271,11 @@ LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const Tra
         subtb = modifiedSubTbLoss(logPF, logRT, logPterm, sampledIds, term, options_.subtbLambda);
     } else {
         // States every n tokens (coarse_trajectory.h): the same arrays, balanced between chunks.
+        // A trajectory ends where its first ⊤ is (as modifiedSubTbLoss reads `generated`): the
+        // title's end, the teacher-forced ⊤ of a row that left the tree, or an early ⊤.
+        const at::Tensor stop = (sampledIds == term).to(torch::kLong).argmax(1);  // [B]
         const CoarseTrajectories coarse =
-            coarsenTrajectories(logPF, logRT, logPterm, c.squeeze(1), options_.granularity);
+            coarsenTrajectories(logPF, logRT, logPterm, stop, options_.granularity);
         subtb = modifiedSubTbLossMasked(coarse.logPF, coarse.logR, coarse.logPterm, coarse.terminated,
                                         options_.subtbLambda);
     }

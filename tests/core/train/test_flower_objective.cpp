@@ -242,7 +242,8 @@ void checkSubtbAgainstFullForwards(train::FlowerOptions o, std::uint64_t seed, R
         const std::int64_t len = s.lengths[b].item<std::int64_t>();
         const bool complete = s.titles[b] >= 0;
         const std::int64_t c = complete ? len - 1 : len;
-        cs.push_back(c);
+        // The trajectory ends at the first ⊤: an early ⊤ (counted in c as a token) ends it at c − 1.
+        cs.push_back(s.tokens[b][len - 1].item<std::int64_t>() == test::kTerm ? len - 1 : len);
         if (complete) ++kinds.complete;
         else if (s.tokens[b][len - 1].item<std::int64_t>() == test::kTerm) ++kinds.earlyStop;
         else ++kinds.offTree;
