@@ -132,6 +132,15 @@ public:
         }
     }
 
+    void boolean(const std::string& key, bool& out) {
+        if (const json* v = find(key)) {
+            if (!v->is_boolean()) {
+                fail(key, "expected true or false, got " + typeName(*v) + " " + v->dump());
+            }
+            out = v->get<bool>();
+        }
+    }
+
     template <typename I>
     void integer(const std::string& key, I& out, std::int64_t min) {
         if (const json* v = find(key)) {
@@ -342,6 +351,7 @@ json ExperimentConfig::toJson() const {
         {"seed", seed},
         {"device", toString(device)},
         {"dtype", toString(dtype)},
+        {"gradient_checkpointing", gradientCheckpointing},
     };
 }
 
@@ -490,6 +500,7 @@ ExperimentConfig parseTracked(const json& j, const Origins& origins, const std::
     r.integer("seed", c.seed, 0);
     r.choice("device", c.device, kDevices);
     r.choice("dtype", c.dtype, kDTypes);
+    r.boolean("gradient_checkpointing", c.gradientCheckpointing);
     r.rejectUnknown();
 
     // Values that are well-typed but do not make sense together or alone.

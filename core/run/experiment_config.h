@@ -116,6 +116,10 @@ struct ExperimentConfig {
     std::int64_t seed = 0;             // seeds data order, sampling and initialisation
     DeviceChoice device = DeviceChoice::Auto;  // cpu | cuda | auto (CUDA when available)
     DType dtype = DType::Float32;      // parameter/activation type: float32 | bfloat16
+    // Recompute each decoder layer in the backward instead of keeping its activations: for
+    // Qwen2.5-1.5B/3B on a GPU (×0.33 activation memory, ×1.26 step time at 1.5B, tests/device);
+    // off for the CPU presets, where it only costs time.
+    bool gradientCheckpointing = false;
 
     // θ of the reference implementation, 1/(1+λ).
     double theta() const { return 1.0 / (1.0 + lambda); }

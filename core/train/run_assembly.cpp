@@ -55,17 +55,20 @@ data::Dataset loadConfiguredDataset(const run::ExperimentConfig& c) {
 model::Qwen2ForCausalLM buildModel(const run::ExperimentConfig& c,
                                    const text::VocabularyMap* vocabulary, const std::string& device) {
     const auto dtype = c.dtype == run::DType::BFloat16 ? torch::kBFloat16 : torch::kFloat32;
+    model::Qwen2ForCausalLM m{nullptr};
     if (run::isModelPreset(c.model)) {
-        model::Qwen2ForCausalLM m(
+        m = model::Qwen2ForCausalLM(
             model::qwen2Preset(c.model, static_cast<std::int64_t>(vocabulary->size())));
         m->initWeights(static_cast<std::uint64_t>(c.seed));
         m->to(torch::Device(device), dtype);
-        return m;
+    } else {
+        model::LoadOptions options;
+        options.dtype = dtype;
+        options.device = torch::Device(device);
+        m = model::loadQwen2(run::resolveModelDir(c.model), options);
     }
-    model::LoadOptions options;
-    options.dtype = dtype;
-    options.device = torch::Device(device);
-    return model::loadQwen2(run::resolveModelDir(c.model), options);
+    m->setGradientCheckpointing(c.gradientCheckpointing);
+    return m;
 }
 
 flow::RewardVariant rewardVariantOf(const run::ExperimentConfig& c) {

@@ -93,6 +93,7 @@ void TestExperimentConfig::changedValuesRoundTrip() {
     c.earlyStopping.metric = "valid/ndcg@5";
     c.device = flower::run::DeviceChoice::Cuda;
     c.dtype = flower::run::DType::BFloat16;
+    c.gradientCheckpointing = true;
     c.seed = 42;
     c.rollout.constraint = flower::run::RolloutConstraint::Free;
     c.rollout.temperature = 2.0;
@@ -108,6 +109,7 @@ void TestExperimentConfig::changedValuesRoundTrip() {
     QCOMPARE(back.evaluation.k, std::vector<int>({2, 4}));
     QVERIFY(back.rollout.constraint == flower::run::RolloutConstraint::Free);
     QCOMPARE(back.rollout.decayThreshold, 0.2);
+    QVERIFY(back.gradientCheckpointing);
 }
 
 void TestExperimentConfig::rolloutOptionsAreChecked() {
@@ -259,6 +261,9 @@ void TestExperimentConfig::wrongTypeIsAnError() {
     write(dir / "a.json", R"({"epochs": "7"})");
     QCOMPARE(errorOf([&] { ExperimentConfig::load(dir / "a.json"); }),
              (dir / "a.json").string() + ", field epochs: expected an integer, got a string \"7\"");
+    write(dir / "b.json", R"({"gradient_checkpointing": 1})");
+    QCOMPARE(errorOf([&] { ExperimentConfig::load(dir / "b.json"); }),
+             (dir / "b.json").string() + ", field gradient_checkpointing: expected true or false, got an integer 1");
 }
 
 void TestExperimentConfig::outOfRangeIsAnError() {
