@@ -32,7 +32,7 @@ step() {
 }
 
 [ -d /usr/local/cuda/bin ] && export PATH="/usr/local/cuda/bin:$PATH"  # LibTorch's CMake package finds nvcc
-export OMP_WAIT_POLICY=PASSIVE FLOWER_REEXECUTED=1 LD_LIBRARY_PATH="$kit/lib:${LD_LIBRARY_PATH:-}"
+export TORCH_CUDA_ARCH_LIST=9.0 OMP_WAIT_POLICY=PASSIVE FLOWER_REEXECUTED=1 LD_LIBRARY_PATH="$kit/lib:${LD_LIBRARY_PATH:-}"
 {
     nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
     python3 -c 'import torch, transformers; print("torch", torch.__version__, "cuda", torch.version.cuda, "cxx11abi", torch._C._GLIBCXX_USE_CXX11_ABI, "transformers", transformers.__version__)'
@@ -51,7 +51,6 @@ if wants build; then
     step configure 120 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
         -DFLOWER_BUILD_GUI=OFF -DCMAKE_DISABLE_FIND_PACKAGE_Qt6=ON \
         -DCMAKE_PREFIX_PATH="$torch_cmake;$kit" -DFLOWER_TEST_SHARED_DIR="$kit/shared" \
-        -DTORCH_CUDA_ARCH_LIST=9.0 -DCMAKE_CUDA_ARCHITECTURES=90 \
         || { tail -40 "$OUT/configure.log"; exit 1; }
     # -k 0: every compile error of this LibTorch version in one pass.
     step build 330 cmake --build "$build" -j "$(nproc)" -- -k 0 flower test_qwen2_config test_qwen2_model \
