@@ -54,7 +54,7 @@ void runTitleFit(const FitArgs& a) {
     }
     flower::train::RunAssembly run = flower::train::assembleRun(config);
     flower::model::LoadOptions load;
-    load.device = run.model->parameters().front().device();
+    load.device = run.model->device();
     run.model = flower::model::loadQwen2(dir, load);
     const auto& data = dynamic_cast<const flower::train::HistoryFreeData&>(*run.data);
     const auto& trie = *run.trie;

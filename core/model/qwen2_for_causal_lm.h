@@ -49,6 +49,9 @@ public:
     bool gradientCheckpointing() const { return model->gradientCheckpointing(); }
 
     const Qwen2Config& config() const { return config_; }
+    // Where the parameters live (inputs must be moved there); without building the parameter
+    // list that parameters() allocates on every call.
+    c10::Device device() const { return model->embed_tokens->weight.device(); }
     // Parameters counted once (a tied head is not counted twice).
     std::int64_t parameterCount() const;
 

@@ -33,7 +33,7 @@ PromptPass runPrompt(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promp
                      const at::Tensor& promptMaskIn) {
     checkPrompt(promptIdsIn, promptMaskIn);
     // Callers (samplers, evaluators) collate on the CPU; the prompt runs where the model is.
-    const c10::Device device = model.parameters().front().device();
+    const c10::Device device = model.device();
     const at::Tensor promptIds = promptIdsIn.to(device), promptMask = promptMaskIn.to(device);
     PromptPass out;
     out.cache = model::KvCache(model.config().numHiddenLayers);

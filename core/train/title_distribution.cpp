@@ -42,7 +42,7 @@ TitleDistribution titleDistribution(model::Qwen2ForCausalLMImpl& model, const fl
     if (term >= V) throw Error({"", 0, "trie"}, "the termination token is outside the model's vocabulary");
 
     torch::NoGradGuard noGrad;
-    const auto device = model.parameters().front().device();
+    const auto device = model.device();
     std::vector<std::int64_t> promptIds(prompt.begin(), prompt.end());
     const auto P = static_cast<std::int64_t>(promptIds.size());
     const at::Tensor one = torch::tensor(promptIds, torch::kLong).view({1, P}).to(device);  // [1, P]

@@ -235,7 +235,7 @@ std::optional<LossTerms> Trainer::Impl::accumulate(std::span<const std::int64_t>
     LossTerms total;
     double totalLoss = 0.0;
     const auto n = static_cast<std::int64_t>(rows.size());
-    const c10::Device device = model->parameters().front().device();
+    const c10::Device device = model->device();
     const std::int64_t micro = options.microBatchSize;
     for (std::int64_t offset = 0; offset < n; offset += micro) {
         if (shouldStop) {

@@ -25,7 +25,7 @@ EvaluationResult ValidationEvaluator::evaluate(model::Qwen2ForCausalLMImpl& mode
                                                at::Generator& generator) {
     torch::NoGradGuard noGrad;
     const std::int64_t n = data_->size(Split::Valid);
-    const c10::Device device = model.parameters().front().device();
+    const c10::Device device = model.device();
     // Weighted sums per loss term, in the order the objective reports them.
     std::vector<std::string> order;
     std::map<std::string, double> sums;
