@@ -15,14 +15,16 @@
 namespace {
 const flower::cli::Registration kEnv(90, [](CLI::App& root) {
     auto* cmd = root.add_subcommand("env", "Print the runtime environment as JSON "
-                                           "(threads, OpenMP policy, LibTorch, files found)");
+                                           "(threads, OpenMP and OpenBLAS waiting, LibTorch, files found)");
     cmd->callback([] {
         const char* policy = std::getenv("OMP_WAIT_POLICY");
+        const char* blasTimeout = std::getenv("OPENBLAS_THREAD_TIMEOUT");
         const auto shared = flower::util::sharedDir();
         nlohmann::json out = {
             {"version", flower::build::kVersion},
             {"git_commit", flower::build::kGitCommit},
             {"omp_wait_policy", policy ? policy : ""},
+            {"openblas_thread_timeout", blasTimeout ? blasTimeout : ""},
             {"torch_threads", torch::get_num_threads()},
             {"torch_version", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." + std::to_string(TORCH_VERSION_PATCH)},
             {"cuda_available", torch::cuda::is_available()},

@@ -12,7 +12,7 @@
 #include <string>
 
 int main(int argc, char** argv) {
-    flower::util::ensurePassiveOpenMp(argc, argv);
+    flower::util::ensureThreadEnvironment(argc, argv);
 
     CLI::App app{"Flower Workbench: flow-guided tuning of LLM recommenders", "flower"};
     app.set_version_flag("--version", std::string("flower ") + flower::build::kVersion + " (" +

@@ -14,7 +14,7 @@
 #include <cstdio>
 
 int main(int argc, char** argv) {
-    flower::util::ensurePassiveOpenMp(argc, argv);
+    flower::util::ensureThreadEnvironment(argc, argv);
     flower::util::configureTorchThreads();
     QApplication app(argc, argv);
     QApplication::setApplicationName("Flower Workbench");

@@ -1,6 +1,7 @@
 #include "core/model/qwen2_attention.h"
 
 #include "core/model/few_query_attention.h"
+#include "core/model/fused_attention.h"
 #include "core/model/kv_cache.h"
 #include "core/model/linear.h"
 #include "core/model/rotary_embedding.h"
@@ -11,6 +12,15 @@
 #include <cmath>
 
 namespace flower::model {
+
+namespace {
+
+// [B, H, T, Dh] → [B, T, H·Dh], the layout o_proj reads.
+torch::Tensor headsSideBySide(const torch::Tensor& heads) {
+    return heads.transpose(1, 2).reshape({heads.size(0), heads.size(2), heads.size(1) * heads.size(3)});
+}
+
+}  // namespace
 
 Qwen2AttentionImpl::Qwen2AttentionImpl(const Qwen2Config& c)
     : heads_(c.numAttentionHeads), kvHeads_(c.numKeyValueHeads), headDim_(c.headDim()) {
@@ -24,7 +34,6 @@ Qwen2AttentionImpl::Qwen2AttentionImpl(const Qwen2Config& c)
 torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const AttentionContext& ctx,
                                           KvCache* cache, std::int64_t layer) {
     const std::int64_t B = x.size(0), T = x.size(1);
-    const std::int64_t groups = heads_ / kvHeads_;
     torch::Tensor q, k, v;
     if (B * T >= kFuseMinTokens) {
         // One GEMM for q, k and v: larger matmuls run much closer to the BLAS peak on a CPU.
@@ -50,32 +59,24 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const Attentio
     if (cache != nullptr) {
         std::tie(k, v) = cache->append(layer, k, v);  // [B, Hkv, S, Dh]
     }
-    torch::Tensor out;  // [B, H, T, Dh]
     const double scale = 1.0 / std::sqrt(static_cast<double>(headDim_));
     if (auto fast = fewQueryAttention(q, k, v, ctx.bias, scale)) {
-        out = *fast;  // decoding on the CPU: few_query_attention.h
-    } else {
-#if TORCH_VERSION_MAJOR >= 2
-        // Fused kernel (flash / memory-efficient on CUDA). K/V heads are repeated for it.
-        const torch::Tensor kr = groups > 1 ? k.repeat_interleave(groups, 1) : k;  // [B, H, S, Dh]
-        const torch::Tensor vr = groups > 1 ? v.repeat_interleave(groups, 1) : v;
-        out = ctx.causal ? at::scaled_dot_product_attention(q, kr, vr, {}, 0.0, /*is_causal=*/true)
-                         : at::scaled_dot_product_attention(q, kr, vr, ctx.allowed);
-#else
-        const std::int64_t S = k.size(2);
-        // Plain path. Grouping queries by their K/V head ([B, Hkv, G·T, Dh]) keeps the two matmuls
-        // large and avoids copying K/V G times.
-        const torch::Tensor qg = (q * scale).reshape({B, kvHeads_, groups * T, headDim_});
-        torch::Tensor scores = torch::matmul(qg, k.transpose(-1, -2));                   // [B, Hkv, G·T, S]
-        scores = scores.view({B, kvHeads_, groups, T, S}) + ctx.bias;                    // [B, Hkv, G, T, S]
-        // Softmax in at least fp32 as transformers does (bf16/f16 upcast; f32/f64 unchanged).
-        const auto softmaxType = c10::promoteTypes(q.scalar_type(), torch::kFloat);
-        const torch::Tensor probs = torch::softmax(scores, -1, softmaxType).to(q.scalar_type());
-        out = torch::matmul(probs.view({B, kvHeads_, groups * T, S}), v)                 // [B, Hkv, G·T, Dh]
-                  .view({B, heads_, T, headDim_});
-#endif
+        return applyLinear(headsSideBySide(*fast), o_proj->weight);  // decoding on the CPU: few_query_attention.h
     }
-    return applyLinear(out.transpose(1, 2).reshape({B, T, heads_ * headDim_}), o_proj->weight);  // [B, T, D]
+    if (auto fused = fusedAttention(q, k, v, ctx.allowed, scale)) {
+        return applyLinear(*fused, o_proj->weight);  // the CPU otherwise: fused_attention.h
+    }
+#if TORCH_VERSION_MAJOR >= 2
+    // Fused kernel (flash / memory-efficient on CUDA). K/V heads are repeated for it.
+    const std::int64_t groups = heads_ / kvHeads_;
+    const torch::Tensor kr = groups > 1 ? k.repeat_interleave(groups, 1) : k;  // [B, H, S, Dh]
+    const torch::Tensor vr = groups > 1 ? v.repeat_interleave(groups, 1) : v;
+    const torch::Tensor out = ctx.causal ? at::scaled_dot_product_attention(q, kr, vr, {}, 0.0, /*is_causal=*/true)
+                                         : at::scaled_dot_product_attention(q, kr, vr, ctx.allowed);
+#else
+    const torch::Tensor out = compositeAttention(q, k, v, ctx.bias, scale);  // [B, H, T, Dh]
+#endif
+    return applyLinear(headsSideBySide(out), o_proj->weight);  // [B, T, D]
 }
 
 }  // namespace flower::model

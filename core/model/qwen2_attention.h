@@ -1,8 +1,10 @@
 // Grouped-query self-attention of Qwen2: q/k/v projections with bias, o_proj without, rotary
 // embeddings on q and k, H query heads sharing Hkv key/value heads (query head h reads K/V head
-// h / (H / Hkv), like transformers' repeat_kv). Uses LibTorch's fused scaled_dot_product_attention
-// when built against LibTorch ≥ 2.0, and a plain matmul-softmax-matmul path otherwise (Debian's
-// 1.13); both take the same boolean mask, so they compute the same function.
+// h / (H / Hkv), like transformers' repeat_kv). On the CPU in fp32 it runs our fused attention
+// (fused_attention.h; few_query_attention.h for decoding steps); elsewhere LibTorch's fused
+// scaled_dot_product_attention when built against LibTorch ≥ 2.0, and the plain
+// matmul-softmax-matmul path otherwise (Debian's 1.13). All take the same boolean mask, so they
+// compute the same function.
 #pragma once
 
 #include "core/model/qwen2_config.h"

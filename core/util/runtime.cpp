@@ -43,22 +43,29 @@ void retainFreedMemory() {
 #endif
 }
 
-void ensurePassiveOpenMp(int argc, char** argv) {
+void ensureThreadEnvironment(int argc, char** argv) {
     (void)argc;
     retainFreedMemory();
-    if (std::getenv("OMP_WAIT_POLICY") != nullptr) {
-        return;  // set by a launcher or by the user: respect it
+    bool changed = false;
+    // setenv's last argument 0: a value set by a launcher or by the user is respected.
+    if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+        ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+        changed = true;
     }
-    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    if (std::getenv(kReexecGuard) != nullptr) {
-        return;  // never loop, even if the environment is not inherited
+    if (std::getenv("OPENBLAS_THREAD_TIMEOUT") == nullptr) {
+        ::setenv("OPENBLAS_THREAD_TIMEOUT", std::to_string(kBlasThreadTimeout).c_str(), 0);
+        changed = true;
+    }
+    if (!changed || std::getenv(kReexecGuard) != nullptr) {
+        return;  // nothing to do, or never loop even if the environment is not inherited
     }
     ::setenv(kReexecGuard, "1", 1);
     std::fflush(nullptr);
     ::execv("/proc/self/exe", argv);
-    // exec failed (no /proc?): carry on with the active policy, but say why it is slow.
-    std::fprintf(stderr, "warning: could not re-execute with OMP_WAIT_POLICY=PASSIVE (%s); "
-                         "set it in the environment for full speed\n", std::strerror(errno));
+    // exec failed (no /proc?): carry on with the libraries' defaults, but say why it is slow.
+    std::fprintf(stderr, "warning: could not re-execute with OMP_WAIT_POLICY=PASSIVE and "
+                         "OPENBLAS_THREAD_TIMEOUT=%d (%s); set them in the environment for full speed\n",
+                 kBlasThreadTimeout, std::strerror(errno));
 }
 
 int defaultThreadCount() {

@@ -1,4 +1,5 @@
 // The `flower` program end to end: version, help, errors, and the start-up environment.
+#include "core/util/runtime.h"
 #include "tests/support/flower_test.h"
 #include "tests/support/process.h"
 
@@ -12,8 +13,8 @@ private Q_SLOTS:
     void printsVersion();
     void printsHelpWithCommands();
     void rejectsUnknownCommand();
-    void reexecutesWithPassiveOpenMp();
-    void keepsUserOpenMpPolicy();
+    void reexecutesWithThreadEnvironment();
+    void keepsUserThreadSettings();
     void threadsOption();
 };
 
@@ -38,20 +39,25 @@ void TestCli::rejectsUnknownCommand() {
     QVERIFY2(r.err.find("no-such-command") != std::string::npos, r.err.c_str());
 }
 
-void TestCli::reexecutesWithPassiveOpenMp() {
+void TestCli::reexecutesWithThreadEnvironment() {
     const auto r = runProcess({FLOWER_CLI_PATH, "env"},
                               {{"OMP_WAIT_POLICY", flower::test::kUnset},
+                               {"OPENBLAS_THREAD_TIMEOUT", flower::test::kUnset},
                                {"FLOWER_REEXECUTED", flower::test::kUnset}});
     QCOMPARE(r.exitCode, 0);
     const auto j = nlohmann::json::parse(r.out);
     QCOMPARE(j.at("omp_wait_policy").get<std::string>(), std::string("PASSIVE"));
+    QCOMPARE(j.at("openblas_thread_timeout").get<std::string>(), std::to_string(flower::util::kBlasThreadTimeout));
 }
 
-void TestCli::keepsUserOpenMpPolicy() {
-    const auto r = runProcess({FLOWER_CLI_PATH, "env"}, {{"OMP_WAIT_POLICY", "ACTIVE"}});
+void TestCli::keepsUserThreadSettings() {
+    const auto r = runProcess({FLOWER_CLI_PATH, "env"},
+                              {{"OMP_WAIT_POLICY", "ACTIVE"}, {"OPENBLAS_THREAD_TIMEOUT", "20"},
+                               {"FLOWER_REEXECUTED", flower::test::kUnset}});
     QCOMPARE(r.exitCode, 0);
-    QCOMPARE(nlohmann::json::parse(r.out).at("omp_wait_policy").get<std::string>(),
-             std::string("ACTIVE"));
+    const auto j = nlohmann::json::parse(r.out);
+    QCOMPARE(j.at("omp_wait_policy").get<std::string>(), std::string("ACTIVE"));
+    QCOMPARE(j.at("openblas_thread_timeout").get<std::string>(), std::string("20"));
 }
 
 void TestCli::threadsOption() {
@@ -63,7 +69,7 @@ void TestCli::threadsOption() {
 }
 
 FLOWER_TEST_MAIN(TestCli, printsVersion, printsHelpWithCommands, rejectsUnknownCommand,
-                 reexecutesWithPassiveOpenMp, keepsUserOpenMpPolicy, threadsOption)
+                 reexecutesWithThreadEnvironment, keepsUserThreadSettings, threadsOption)
 #ifdef FLOWER_TEST_QT
 #include "test_cli.moc"
 #endif

@@ -34,7 +34,7 @@ namespace flower::test {
 
 // Process set-up shared by both runners: passive OpenMP (re-exec) and LibTorch threads.
 inline void prepare(int argc, char** argv) {
-    util::ensurePassiveOpenMp(argc, argv);
+    util::ensureThreadEnvironment(argc, argv);
     util::configureTorchThreads();
 }
 

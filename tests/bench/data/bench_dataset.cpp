@@ -31,7 +31,7 @@ double medianMs(int runs, const std::function<void()>& body) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    flower::util::ensurePassiveOpenMp(argc, argv);
+    flower::util::ensureThreadEnvironment(argc, argv);
     std::filesystem::path dir;
     if (argc > 1) {
         dir = argv[1];

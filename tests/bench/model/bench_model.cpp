@@ -17,6 +17,7 @@
 //   build/tests/bench/model/bench_model [--reps N] [--preset NAME] [--threads N] [--profile PREFIX]
 //                                       [--ckpt PRESET|none]
 #include "core/model/cpu_kernels.h"
+#include "core/model/fused_attention.h"
 #include "core/model/kv_cache.h"
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/model/qwen2_presets.h"
@@ -34,6 +35,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -147,10 +149,47 @@ StepMemory measureStepMemory(Qwen2ForCausalLM& model, const torch::Tensor& ids, 
     return m;
 }
 
+// The attention alone at the tiny preset's shape (8 × 128 tokens, 4 heads on 2 K/V heads, head
+// size 64, causal): fusedAttention against compositeAttention, forward and forward + backward,
+// interleaved. GFLOP/s count the full T × T scores (4·B·T²·H·Dh forward, twice that backward),
+// as the model's count does, although the fused path skips the masked half.
+void attentionBench(int reps) {
+    const std::int64_t B = 8, H = 4, Hkv = 2, T = 128, Dh = 64;
+    const torch::Tensor q = torch::randn({B, H, T, Dh}).requires_grad_(true);
+    const torch::Tensor k = torch::randn({B, Hkv, T, Dh}).requires_grad_(true);
+    const torch::Tensor v = torch::randn({B, Hkv, T, Dh}).requires_grad_(true);
+    const torch::Tensor allowed = torch::ones({T, T}, torch::kBool).tril().expand({B, 1, T, T});
+    const torch::Tensor bias = torch::zeros({B, 1, 1, T, T}).masked_fill(allowed.logical_not().unsqueeze(1),
+                                                                        -std::numeric_limits<double>::infinity());
+    const torch::Tensor upstream = torch::randn({B, T, H * Dh});
+    auto fused = [&] { return *fusedAttention(q, k, v, allowed, 0.125); };
+    auto composite = [&] { return compositeAttention(q, k, v, bias, 0.125).transpose(1, 2).reshape({B, T, H * Dh}); };
+    std::vector<double> ff, fc, bf, bc;
+    for (int r = 0; r < reps + 1; ++r) {
+        const bool keep = r > 0;  // round 0 warms up
+        const double a = medianMs([&] { torch::NoGradGuard g; fused(); }, 3);
+        const double b = medianMs([&] { torch::NoGradGuard g; composite(); }, 3);
+        const double c = medianMs([&] { fused().backward(upstream); }, 3);
+        const double d = medianMs([&] { composite().backward(upstream); }, 3);
+        if (keep) {
+            ff.push_back(a); fc.push_back(b); bf.push_back(c); bc.push_back(d);
+        }
+    }
+    const double fwdFlop = 4.0 * B * T * T * H * Dh;
+    auto line = [&](const char* what, double ms, double flop) {
+        std::printf("%-22s %8.2f ms %8.1f GFLOP/s\n", what, ms, flop / (ms * 1e-3) / 1e9);
+    };
+    std::printf("\nattention alone, tiny shape (B 8, T 128, H 4, Hkv 2, Dh 64, causal)\n");
+    line("fused forward", flower::bench::median(ff), fwdFlop);
+    line("composite forward", flower::bench::median(fc), fwdFlop);
+    line("fused fwd+bwd", flower::bench::median(bf), 3 * fwdFlop);
+    line("composite fwd+bwd", flower::bench::median(bc), 3 * fwdFlop);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    flower::util::ensurePassiveOpenMp(argc, argv);
+    flower::util::ensureThreadEnvironment(argc, argv);
     int reps = 5, threads = 0;
     std::string only, profile, ckptPreset = "tiny";
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -231,6 +270,7 @@ int main(int argc, char** argv) {
                     localPeak, compositeMs, 100.0 * gflop / (compositeMs * 1e-3) / localPeak);
     }
     std::printf("matmul peak again: %.1f GFLOP/s (load drift check)\n", matmulPeak(reps));
+    if (only.empty() || only == "tiny") attentionBench(reps);
 
     if (ckptPreset != "none") {
         // Gradient checkpointing: the same step with the switch off and on, interleaved.

@@ -108,7 +108,7 @@ void trainingStep(Qwen2ForCausalLM& model, const torch::Tensor& ids) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    flower::util::ensurePassiveOpenMp(argc, argv);
+    flower::util::ensureThreadEnvironment(argc, argv);
     int reps = 5;
     std::int64_t layers = 28;
     for (int i = 1; i + 1 < argc; i += 2) {

@@ -38,7 +38,7 @@ double best(int repeats, F&& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    flower::util::ensurePassiveOpenMp(argc, argv);
+    flower::util::ensureThreadEnvironment(argc, argv);
     flower::util::configureTorchThreads(1);
     using namespace flower::flow;
     const auto shared = flower::util::sharedDir();

@@ -66,7 +66,7 @@ Result fromJson(const nlohmann::json& j) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    flower::util::ensurePassiveOpenMp(argc, argv);
+    flower::util::ensureThreadEnvironment(argc, argv);
     std::string jsDir;
     for (int i = 1; i + 1 < argc; ++i) {
         if (std::string(argv[i]) == "--js") jsDir = argv[i + 1];

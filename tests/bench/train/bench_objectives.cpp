@@ -95,7 +95,7 @@ train::TrainBatch randomBatch(const flow::TitleTrie& trie, std::mt19937_64& rng)
 }  // namespace
 
 int main(int argc, char** argv) {
-    util::ensurePassiveOpenMp(argc, argv);
+    util::ensureThreadEnvironment(argc, argv);
     int reps = 10, threads = 0;
     std::string profile;  // chrome trace of one rollout and one whole Flower step
     for (int i = 1; i + 1 < argc; ++i) {

@@ -26,7 +26,7 @@ double ms(Clock::time_point a, Clock::time_point b) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    flower::util::ensurePassiveOpenMp(argc, argv);
+    flower::util::ensureThreadEnvironment(argc, argv);
     using namespace flower;
     const auto shared = argc > 1 ? std::filesystem::path(argv[1]) : util::sharedDir().value_or("../shared");
     const auto tok = text::Tokenizer::fromFile(util::defaultTokenizerPath());

@@ -1,4 +1,4 @@
-// Start-up environment: passive OpenMP and LibTorch's thread count.
+// Start-up environment: passive OpenMP, OpenBLAS's short spin, LibTorch's thread count.
 #include "core/util/runtime.h"
 #include "tests/support/flower_test.h"
 
@@ -10,15 +10,17 @@
 class TestRuntime : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void runsWithPassiveOpenMp();
+    void runsWithThreadEnvironment();
     void usesAllCoresByDefault();
     void respectsUserThreadCount();
     void usesOpenBlas();
 };
 
-void TestRuntime::runsWithPassiveOpenMp() {
-    // The test main re-executes itself when the variable is unset, so it is always set here.
+void TestRuntime::runsWithThreadEnvironment() {
+    // The test main re-executes itself when a variable is unset, so both are set here.
     QVERIFY(flower::util::openMpWaitsPassively());
+    const char* timeout = std::getenv("OPENBLAS_THREAD_TIMEOUT");
+    QVERIFY(timeout != nullptr && *timeout != '\0');
 }
 
 void TestRuntime::usesAllCoresByDefault() {
@@ -51,7 +53,7 @@ void TestRuntime::usesOpenBlas() {
              ("BLAS in use: '" + blas + "' — install libopenblas0-pthread").c_str());
 }
 
-FLOWER_TEST_MAIN(TestRuntime, runsWithPassiveOpenMp, usesAllCoresByDefault, respectsUserThreadCount,
+FLOWER_TEST_MAIN(TestRuntime, runsWithThreadEnvironment, usesAllCoresByDefault, respectsUserThreadCount,
                  usesOpenBlas)
 #ifdef FLOWER_TEST_QT
 #include "test_runtime.moc"
