@@ -54,14 +54,14 @@ if wants build; then
         || { tail -40 "$OUT/configure.log"; exit 1; }
     # -k 0: every compile error of this LibTorch version in one pass.
     step build 330 cmake --build "$build" -j "$(nproc)" -- -k 0 flower test_qwen2_config test_qwen2_model \
-        test_qwen2_fixtures test_qwen2_checkpoint test_safetensors test_fused_ops \
+        test_qwen2_fixtures test_qwen2_checkpoint test_safetensors test_fused_ops test_fused_attention \
         test_gradient_checkpointing test_training_checkpoint test_trainer test_master_weights test_subtb_loss \
         test_flower_objective test_remove_tree bench_model_gpu \
         || grep -E "error|Error" "$OUT/build.log" | head -60
 fi
 flower="$build/app/flower"
 if wants tests; then
-    step tests 180 ctest --test-dir "$build" -R "qwen2|safetensors|fused_ops|gradient_checkpointing|training_checkpoint|test_trainer$|master_weights|subtb|flower_objective|remove_tree" \
+    step tests 180 ctest --test-dir "$build" -R "qwen2|safetensors|fused_ops|fused_attention|gradient_checkpointing|training_checkpoint|test_trainer$|master_weights|subtb|flower_objective|remove_tree" \
         --output-on-failure --parallel 8
     grep -E "tests passed|Failed|\*\*\*" "$OUT/tests.log" | tee -a "$summary"
 fi
