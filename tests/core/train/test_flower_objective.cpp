@@ -46,6 +46,7 @@ private Q_SLOTS:
     void branchedLogProbsEqualFullForwards();
     void branchedGradientsEqualFullForwards();
     void identicalPromptsRunOnceWithSameGradients();
+    void oneContinuationPerPromptRunsAsOneSequence();
     void logRewardsByHand();
     void zeroFlowCountsAsPenalty();
     void subtbEqualsRebuiltFromFullForwards();
@@ -145,6 +146,34 @@ void TestFlowerObjective::identicalPromptsRunOnceWithSameGradients() {
     const auto params = policy->parameters();
     for (std::size_t i = 0; i < params.size(); ++i) {
         QVERIFY2(torch::allclose(ours[i], params[i].grad(), 1e-9, 1e-11), std::to_string(i).c_str());
+    }
+}
+
+// With one continuation per distinct prompt, the ids overload runs [prompt; continuation] as
+// one sequence instead of branching off a prompt pass: log-probs (token and ⊤), token count and
+// gradients must equal the branched form's.
+void TestFlowerObjective::oneContinuationPerPromptRunsAsOneSequence() {
+    const auto batch = test::smallBatch();  // distinct, left-padded prompts; right-padded targets
+    auto policy = test::nanoPolicy(7, torch::kDouble);
+    auto run = [&](bool oneSequence) {
+        policy->zero_grad();
+        const auto lp = oneSequence
+                            ? train::continuationLogProbs(*policy, batch.promptIds, batch.promptMask, batch.targetIds,
+                                                          batch.targetMask, test::kTerm)
+                            : train::continuationLogProbs(*policy, train::runPrompt(*policy, batch.promptIds, batch.promptMask),
+                                                          batch.targetIds, batch.targetMask, test::kTerm);
+        (lp.token * torch::arange(1, 4, torch::kDouble).unsqueeze(1) + 0.5 * lp.termination).sum().backward();
+        std::vector<at::Tensor> grads;
+        for (const auto& p : policy->parameters()) grads.push_back(p.grad().clone());
+        return std::make_tuple(lp, grads);
+    };
+    const auto [one, oneGrads] = run(true);
+    const auto [branched, branchedGrads] = run(false);
+    QCOMPARE(one.tokens, branched.tokens);
+    QVERIFY((one.token - branched.token).abs().max().item<double>() < 1e-12);
+    QVERIFY((one.termination - branched.termination).abs().max().item<double>() < 1e-12);
+    for (std::size_t i = 0; i < oneGrads.size(); ++i) {
+        QVERIFY2(torch::allclose(oneGrads[i], branchedGrads[i], 1e-10, 1e-12), std::to_string(i).c_str());
     }
 }
 
@@ -478,7 +507,7 @@ void TestFlowerObjective::rejectsBadConfiguration() {
 
 FLOWER_TEST_MAIN(TestFlowerObjective, branchedLogProbsEqualFullForwards,
                  branchedGradientsEqualFullForwards,
-                 identicalPromptsRunOnceWithSameGradients, logRewardsByHand, zeroFlowCountsAsPenalty,
+                 identicalPromptsRunOnceWithSameGradients, oneContinuationPerPromptRunsAsOneSequence, logRewardsByHand, zeroFlowCountsAsPenalty,
                  subtbEqualsRebuiltFromFullForwards, freeRolloutsEqualRebuiltFromFullForwards,
                  treeNormalisedEqualsRebuiltFromFullForwards,
                  coarseGranularityEqualsRebuiltFromFullForwards, coarseTrajectoryByHand,
