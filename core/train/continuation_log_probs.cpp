@@ -42,12 +42,6 @@ void checkContinuation(const at::Tensor& continuationIds, const at::Tensor& cont
     }
 }
 
-// Whether two rows of the prompt batch are the same (ids and mask).
-bool hasRepeatedPrompts(const at::Tensor& promptIds, const at::Tensor& promptMask) {
-    const auto distinct = std::get<0>(at::unique_dim(at::cat({promptIds, promptMask}, 1), 0));
-    return distinct.size(0) < promptIds.size(0);
-}
-
 // Every real continuation token and ⊤ inside the vocabulary: checked before any forward.
 void checkTokens(const at::Tensor& continuationIds, const at::Tensor& continuationMask, std::int64_t terminationId,
                  std::int64_t V) {
@@ -65,53 +59,38 @@ void checkTokens(const at::Tensor& continuationIds, const at::Tensor& continuati
     }
 }
 
-// Log-probabilities of the continuation tokens (and ⊤) from the hidden states that predict them
-// (tokens checked by checkTokens).
-ContinuationLogProbs logProbsOf(model::Qwen2ForCausalLMImpl& model, const at::Tensor& hidden,
-                                const at::Tensor& continuationIds, const at::Tensor& continuationMask,
-                                std::int64_t terminationId, const at::Tensor& normalisers,
-                                std::int64_t promptTokens) {
-    const std::int64_t R = continuationIds.size(0), L = continuationIds.size(1);
-    const std::int64_t V = model.config().vocabSize;
-    const at::Tensor valid = continuationMask.to(torch::kBool);  // [R, L]
-    const at::Tensor targets = continuationIds.index({valid});   // [N]
-    const at::Tensor logits = model.logitsFrom(hidden.index({valid}));  // [N, V]
-    const at::Tensor zeros = torch::zeros({R, L}, logits.options());
-    ContinuationLogProbs out;
-    out.tokens = promptTokens + targets.numel();
-    if (!normalisers.defined()) {
-        // One fused log-softmax + gather of the target (and ⊤) columns: no [N, V] log-softmax.
-        const at::Tensor columns = terminationId >= 0
-                                       ? torch::stack({targets, torch::full_like(targets, terminationId)}, 1)
-                                       : targets.unsqueeze(1);  // [N, 1 or 2]
-        const at::Tensor logProbs = model::tokenLogProbs(logits, columns);  // [N, 1 or 2]
-        out.token = zeros.index_put({valid}, logProbs.select(1, 0));  // [R, L]
-        if (terminationId >= 0) out.termination = zeros.index_put({valid}, logProbs.select(1, 1));  // [R, L]
-        return out;
-    }
-    if (normalisers.dim() != 3 || normalisers.size(0) != R || normalisers.size(1) != L) {
-        throw Error({"", 0, "normalisers"}, "expected [R, L, C] token lists for continuations " +
-                                                shapeOf(continuationIds) + ", got " +
-                                                shapeOf(normalisers));
-    }
-    at::Tensor logZ = torch::logsumexp(logits, -1);                   // [N]
-    const at::Tensor lists = normalisers.to(logits.device()).index({valid});  // [N, C]
-    if (lists.numel() > 0 && lists.max().item<std::int64_t>() >= V) {
-        throw Error({"", 0, "normalisers"}, "a normaliser token is outside the vocabulary");
-    }
-    const at::Tensor present = lists >= 0;                                                // [N, C]
-    const at::Tensor picked = logits.gather(1, lists.clamp_min(0))
-                                  .masked_fill(present.logical_not(), -std::numeric_limits<double>::infinity());
-    const at::Tensor restricted = torch::logsumexp(picked, -1);                          // [N]
-    logZ = torch::where(present.narrow(1, 0, 1).squeeze(1), restricted, logZ);
-    out.token = zeros.index_put({valid}, logits.gather(1, targets.unsqueeze(1)).squeeze(1) - logZ);  // [R, L]
-    if (terminationId >= 0) {
-        out.termination = zeros.index_put({valid}, logits.select(1, terminationId) - logZ);  // [R, L]
-    }
-    return out;
+}  // namespace
+
+bool hasRepeatedPrompts(const at::Tensor& promptIds, const at::Tensor& promptMask) {
+    const auto distinct = std::get<0>(at::unique_dim(at::cat({promptIds, promptMask}, 1), 0));
+    return distinct.size(0) < promptIds.size(0);
 }
 
-}  // namespace
+SequencePass runPromptWithContinuation(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promptIds,
+                                       const at::Tensor& promptMask, const at::Tensor& continuationIds,
+                                       const at::Tensor& continuationMask) {
+    checkPrompt(promptIds, promptMask);
+    checkContinuation(continuationIds, continuationMask, promptIds.size(0));
+    const std::int64_t B = promptIds.size(0), P = promptIds.size(1), L = continuationIds.size(1);
+    if (continuationIds.size(0) != B) {
+        throw Error({"", 0, "continuationIds"}, "expected one continuation per prompt (" + std::to_string(B) +
+                                                    " rows), got " + shapeOf(continuationIds));
+    }
+    checkTokens(continuationIds, continuationMask, -1, model.config().vocabSize);
+    // Left padding (prompt) and right padding (continuation) are both masked keys, and
+    // positions come from the mask, so the real tokens see what the branched form shows them.
+    const c10::Device device = model.device();
+    const at::Tensor ids = torch::cat({promptIds, continuationIds.narrow(1, 0, L - 1)}, 1).to(device);
+    const at::Tensor mask = torch::cat({promptMask, continuationMask.narrow(1, 0, L - 1)}, 1).to(device);
+    SequencePass out;
+    out.prompt.cache = model::KvCache(model.config().numHiddenLayers);
+    const at::Tensor hidden = model.hiddenStates(ids, mask, &out.prompt.cache);  // [B, P + L − 1, D]
+    out.prompt.cache.truncate(P);
+    out.prompt.lastHidden = hidden.select(1, P - 1);  // [B, D]
+    out.prompt.tokens = promptIds.numel();
+    out.hidden = hidden.narrow(1, P - 1, L);  // [B, L, D]
+    return out;
+}
 
 PromptPass runPrompt(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promptIdsIn,
                      const at::Tensor& promptMaskIn) {
@@ -150,7 +129,7 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
                                           const at::Tensor& continuationMask,
                                           std::int64_t terminationId) {
     checkPrompt(promptIds, promptMask);
-    const std::int64_t B = promptIds.size(0), P = promptIds.size(1);
+    const std::int64_t B = promptIds.size(0);
     const bool oneContinuationEach = continuationIds.dim() == 2 && continuationIds.size(0) == B &&
                                      continuationMask.sizes() == continuationIds.sizes() &&
                                      continuationIds.size(1) >= 1;
@@ -159,18 +138,11 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
         return continuationLogProbs(model, runPrompt(model, promptIds, promptMask), continuationIds,
                                     continuationMask, terminationId);
     }
-    // One continuation per distinct prompt: [prompt; continuation] as one sequence (left and
-    // right padding are both masked keys; positions come from the mask either way), so every
-    // GEMM covers all B·(P + L − 1) tokens at once and no cache is concatenated. Same hidden
-    // states as the branched form (session 6, tiny preset, B 8, P 64, L 10: 216 vs 252 ms).
-    checkTokens(continuationIds, continuationMask, terminationId, model.config().vocabSize);
-    const c10::Device device = model.device();
-    const std::int64_t L = continuationIds.size(1);
-    const at::Tensor ids = torch::cat({promptIds, continuationIds.narrow(1, 0, L - 1)}, 1).to(device);
-    const at::Tensor mask = torch::cat({promptMask, continuationMask.narrow(1, 0, L - 1)}, 1).to(device);
-    const at::Tensor hidden = model.hiddenStates(ids, mask).narrow(1, P - 1, L);  // [B, L, D]
-    return logProbsOf(model, hidden, continuationIds.to(device), continuationMask.to(device), terminationId, {},
-                      promptIds.numel());
+    // One continuation per distinct prompt: [prompt; continuation] as one sequence (bigger GEMMs,
+    // no cache concatenation; session 6, tiny preset, B 8, P 64, L 10: 216 vs 252 ms).
+    const SequencePass pass = runPromptWithContinuation(model, promptIds, promptMask, continuationIds, continuationMask);
+    return continuationLogProbsFrom(model, pass.hidden, continuationIds.to(pass.hidden.device()),
+                                    continuationMask.to(pass.hidden.device()), terminationId, {}, pass.prompt.tokens);
 }
 
 at::Tensor predictingHiddenStates(model::Qwen2ForCausalLMImpl& model, PromptPass prompt,
@@ -206,7 +178,58 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model, Pr
     const std::int64_t promptTokens = prompt.tokens;
     const at::Tensor hidden =
         predictingHiddenStates(model, std::move(prompt), continuationIds, continuationMask);  // [R, L, D]
-    return logProbsOf(model, hidden, continuationIds, continuationMask, terminationId, normalisers, promptTokens);
+    return continuationLogProbsFrom(model, hidden, continuationIds, continuationMask, terminationId, normalisers,
+                                    promptTokens);
+}
+
+ContinuationLogProbs continuationLogProbsFrom(model::Qwen2ForCausalLMImpl& model, const at::Tensor& hidden,
+                                              const at::Tensor& continuationIds, const at::Tensor& continuationMask,
+                                              std::int64_t terminationId, const at::Tensor& normalisers,
+                                              std::int64_t promptTokens) {
+    checkContinuation(continuationIds, continuationMask, 1);
+    if (hidden.dim() != 3 || hidden.size(0) != continuationIds.size(0) || hidden.size(1) != continuationIds.size(1)) {
+        throw Error({"", 0, "hidden"}, "expected [R, L, D] hidden states for continuations " +
+                                           shapeOf(continuationIds) + ", got " + shapeOf(hidden));
+    }
+    checkTokens(continuationIds, continuationMask, terminationId, model.config().vocabSize);
+    const std::int64_t R = continuationIds.size(0), L = continuationIds.size(1);
+    const std::int64_t V = model.config().vocabSize;
+    const at::Tensor valid = continuationMask.to(torch::kBool);  // [R, L]
+    const at::Tensor targets = continuationIds.index({valid});   // [N]
+    const at::Tensor logits = model.logitsFrom(hidden.index({valid}));  // [N, V]
+    const at::Tensor zeros = torch::zeros({R, L}, logits.options());
+    ContinuationLogProbs out;
+    out.tokens = promptTokens + targets.numel();
+    if (!normalisers.defined()) {
+        // One fused log-softmax + gather of the target (and ⊤) columns: no [N, V] log-softmax.
+        const at::Tensor columns = terminationId >= 0
+                                       ? torch::stack({targets, torch::full_like(targets, terminationId)}, 1)
+                                       : targets.unsqueeze(1);  // [N, 1 or 2]
+        const at::Tensor logProbs = model::tokenLogProbs(logits, columns);  // [N, 1 or 2]
+        out.token = zeros.index_put({valid}, logProbs.select(1, 0));  // [R, L]
+        if (terminationId >= 0) out.termination = zeros.index_put({valid}, logProbs.select(1, 1));  // [R, L]
+        return out;
+    }
+    if (normalisers.dim() != 3 || normalisers.size(0) != R || normalisers.size(1) != L) {
+        throw Error({"", 0, "normalisers"}, "expected [R, L, C] token lists for continuations " +
+                                                shapeOf(continuationIds) + ", got " +
+                                                shapeOf(normalisers));
+    }
+    at::Tensor logZ = torch::logsumexp(logits, -1);                   // [N]
+    const at::Tensor lists = normalisers.to(logits.device()).index({valid});  // [N, C]
+    if (lists.numel() > 0 && lists.max().item<std::int64_t>() >= V) {
+        throw Error({"", 0, "normalisers"}, "a normaliser token is outside the vocabulary");
+    }
+    const at::Tensor present = lists >= 0;                                                // [N, C]
+    const at::Tensor picked = logits.gather(1, lists.clamp_min(0))
+                                  .masked_fill(present.logical_not(), -std::numeric_limits<double>::infinity());
+    const at::Tensor restricted = torch::logsumexp(picked, -1);                          // [N]
+    logZ = torch::where(present.narrow(1, 0, 1).squeeze(1), restricted, logZ);
+    out.token = zeros.index_put({valid}, logits.gather(1, targets.unsqueeze(1)).squeeze(1) - logZ);  // [R, L]
+    if (terminationId >= 0) {
+        out.termination = zeros.index_put({valid}, logits.select(1, terminationId) - logZ);  // [R, L]
+    }
+    return out;
 }
 
 }  // namespace flower::train
