@@ -64,21 +64,6 @@ void KvCache::reorder(const at::Tensor& rows) {
     }
 }
 
-void KvCache::truncate(std::int64_t length) {
-    TORCH_CHECK(length >= 0 && length <= this->length(), "KvCache::truncate: ", length, " is not within the ",
-                this->length(), " cached tokens");
-    if (!mask_.defined()) return;
-    mask_ = mask_.narrow(1, 0, length);
-    for (std::size_t l = 0; l < keys_.size(); ++l) {
-        keyRoom_[l] = at::Tensor();
-        valueRoom_[l] = at::Tensor();
-        if (keys_[l].defined()) {
-            keys_[l] = keys_[l].narrow(2, 0, length);
-            values_[l] = values_[l].narrow(2, 0, length);
-        }
-    }
-}
-
 void KvCache::clear() {
     for (std::size_t l = 0; l < keys_.size(); ++l) {
         keys_[l] = at::Tensor();

@@ -38,11 +38,6 @@ public:
     // Keeps rows `rows` ([B'] int64, on any device; repeats allowed) of every tensor.
     void reorder(const at::Tensor& rows);
     void clear();
-    // Keeps the first `length` tokens (views of K/V and the mask; 0 ≤ length ≤ length()) and
-    // drops any reserved room, so later appends concatenate and cannot write over tokens that
-    // other views still show. How a [prompt; continuation] pass hands its prompt part to more
-    // continuations (continuation_log_probs.h).
-    void truncate(std::int64_t length);
     // Room for `extra` more tokens in every layer: K/V move into buffers of S + extra positions
     // owned by this cache, and appends made without recording gradients write into them
     // instead of concatenating (a cat copies the whole cache of every layer at every decoding

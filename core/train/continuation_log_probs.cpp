@@ -42,6 +42,12 @@ void checkContinuation(const at::Tensor& continuationIds, const at::Tensor& cont
     }
 }
 
+// Whether two rows of the prompt batch are the same (ids and mask).
+bool hasRepeatedPrompts(const at::Tensor& promptIds, const at::Tensor& promptMask) {
+    const auto distinct = std::get<0>(at::unique_dim(at::cat({promptIds, promptMask}, 1), 0));
+    return distinct.size(0) < promptIds.size(0);
+}
+
 // Every real continuation token and ⊤ inside the vocabulary: checked before any forward.
 void checkTokens(const at::Tensor& continuationIds, const at::Tensor& continuationMask, std::int64_t terminationId,
                  std::int64_t V) {
@@ -59,139 +65,12 @@ void checkTokens(const at::Tensor& continuationIds, const at::Tensor& continuati
     }
 }
 
-}  // namespace
-
-bool hasRepeatedPrompts(const at::Tensor& promptIds, const at::Tensor& promptMask) {
-    const auto distinct = std::get<0>(at::unique_dim(at::cat({promptIds, promptMask}, 1), 0));
-    return distinct.size(0) < promptIds.size(0);
-}
-
-SequencePass runPromptWithContinuation(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promptIds,
-                                       const at::Tensor& promptMask, const at::Tensor& continuationIds,
-                                       const at::Tensor& continuationMask) {
-    checkPrompt(promptIds, promptMask);
-    checkContinuation(continuationIds, continuationMask, promptIds.size(0));
-    const std::int64_t B = promptIds.size(0), P = promptIds.size(1), L = continuationIds.size(1);
-    if (continuationIds.size(0) != B) {
-        throw Error({"", 0, "continuationIds"}, "expected one continuation per prompt (" + std::to_string(B) +
-                                                    " rows), got " + shapeOf(continuationIds));
-    }
-    checkTokens(continuationIds, continuationMask, -1, model.config().vocabSize);
-    // Left padding (prompt) and right padding (continuation) are both masked keys, and
-    // positions come from the mask, so the real tokens see what the branched form shows them.
-    const c10::Device device = model.device();
-    const at::Tensor ids = torch::cat({promptIds, continuationIds.narrow(1, 0, L - 1)}, 1).to(device);
-    const at::Tensor mask = torch::cat({promptMask, continuationMask.narrow(1, 0, L - 1)}, 1).to(device);
-    SequencePass out;
-    out.prompt.cache = model::KvCache(model.config().numHiddenLayers);
-    const at::Tensor hidden = model.hiddenStates(ids, mask, &out.prompt.cache);  // [B, P + L − 1, D]
-    out.prompt.cache.truncate(P);
-    out.prompt.lastHidden = hidden.select(1, P - 1);  // [B, D]
-    out.prompt.tokens = promptIds.numel();
-    out.hidden = hidden.narrow(1, P - 1, L);  // [B, L, D]
-    return out;
-}
-
-PromptPass runPrompt(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promptIdsIn,
-                     const at::Tensor& promptMaskIn) {
-    checkPrompt(promptIdsIn, promptMaskIn);
-    // Callers (samplers, evaluators) collate on the CPU; the prompt runs where the model is.
-    const c10::Device device = model.device();
-    const at::Tensor promptIds = promptIdsIn.to(device), promptMask = promptMaskIn.to(device);
-    PromptPass out;
-    out.cache = model::KvCache(model.config().numHiddenLayers);
-    // Identical prompts run once (RQ1: every row is the one history-free prompt, ~8× the
-    // title's tokens): the distinct rows go through the model, then their cache rows are
-    // repeated by KvCache::reorder — an index_select, whose backward sums the gradients of the
-    // copies — so values and gradients equal those of running every row.
-    const auto [distinct, inverse, counts] =
-        at::unique_dim(at::cat({promptIds, promptMask}, 1), 0, /*sorted=*/true,
-                       /*return_inverse=*/true, /*return_counts=*/false);  // [U, 2P], [B]
-    const std::int64_t P = promptIds.size(1);
-    if (distinct.size(0) < promptIds.size(0)) {
-        const at::Tensor ids = distinct.narrow(1, 0, P).contiguous();    // [U, P]
-        const at::Tensor mask = distinct.narrow(1, P, P).contiguous();   // [U, P]
-        const at::Tensor hidden = model.hiddenStates(ids, mask, &out.cache);  // [U, P, D]
-        out.cache.reorder(inverse);
-        out.lastHidden = hidden.select(1, P - 1).index_select(0, inverse);  // [B, D]
-        out.tokens = promptIds.numel();  // the data's tokens, so tokens/s compares across runs
-        return out;
-    }
-    const at::Tensor hidden = model.hiddenStates(promptIds, promptMask, &out.cache);  // [B, P, D]
-    out.lastHidden = hidden.select(1, P - 1);  // [B, D], left padding: a real token
-    out.tokens = promptIds.numel();
-    return out;
-}
-
-ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
-                                          const at::Tensor& promptIds, const at::Tensor& promptMask,
-                                          const at::Tensor& continuationIds,
-                                          const at::Tensor& continuationMask,
-                                          std::int64_t terminationId) {
-    checkPrompt(promptIds, promptMask);
-    const std::int64_t B = promptIds.size(0);
-    const bool oneContinuationEach = continuationIds.dim() == 2 && continuationIds.size(0) == B &&
-                                     continuationMask.sizes() == continuationIds.sizes() &&
-                                     continuationIds.size(1) >= 1;
-    if (!oneContinuationEach || hasRepeatedPrompts(promptIds, promptMask)) {
-        // Several continuations share a prompt, or identical prompts run once (runPrompt).
-        return continuationLogProbs(model, runPrompt(model, promptIds, promptMask), continuationIds,
-                                    continuationMask, terminationId);
-    }
-    // One continuation per distinct prompt: [prompt; continuation] as one sequence (bigger GEMMs,
-    // no cache concatenation; session 6, tiny preset, B 8, P 64, L 10: 216 vs 252 ms).
-    const SequencePass pass = runPromptWithContinuation(model, promptIds, promptMask, continuationIds, continuationMask);
-    return continuationLogProbsFrom(model, pass.hidden, continuationIds.to(pass.hidden.device()),
-                                    continuationMask.to(pass.hidden.device()), terminationId, {}, pass.prompt.tokens);
-}
-
-at::Tensor predictingHiddenStates(model::Qwen2ForCausalLMImpl& model, PromptPass prompt,
-                                  const at::Tensor& continuationIds, const at::Tensor& continuationMask) {
-    const std::int64_t B = prompt.lastHidden.size(0);
-    const std::int64_t R = continuationIds.size(0), L = continuationIds.size(1);
-    model::KvCache& cache = prompt.cache;
-    at::Tensor last = prompt.lastHidden;  // [B, D]
-    if (R > B) {
-        const at::Tensor rows =
-            torch::arange(B, torch::TensorOptions().dtype(torch::kLong).device(last.device()))
-                .repeat({R / B});  // [R]
-        cache.reorder(rows);
-        last = last.index_select(0, rows);  // [R, D]
-    }
-    // Position t of the continuation is predicted by the hidden state before it: the prompt's
-    // last for t = 0, the continuation's t − 1 otherwise. The last column is never an input.
-    at::Tensor hidden = last.unsqueeze(1);  // [R, 1, D]
-    if (L > 1) {
-        const at::Tensor h = model.hiddenStates(continuationIds.narrow(1, 0, L - 1),
-                                                continuationMask.narrow(1, 0, L - 1), &cache);  // [R, L-1, D]
-        hidden = torch::cat({hidden, h}, 1);  // [R, L, D]
-    }
-    return hidden;
-}
-
-ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model, PromptPass prompt,
-                                          const at::Tensor& continuationIds,
-                                          const at::Tensor& continuationMask,
-                                          std::int64_t terminationId, const at::Tensor& normalisers) {
-    checkContinuation(continuationIds, continuationMask, prompt.lastHidden.size(0));
-    checkTokens(continuationIds, continuationMask, terminationId, model.config().vocabSize);
-    const std::int64_t promptTokens = prompt.tokens;
-    const at::Tensor hidden =
-        predictingHiddenStates(model, std::move(prompt), continuationIds, continuationMask);  // [R, L, D]
-    return continuationLogProbsFrom(model, hidden, continuationIds, continuationMask, terminationId, normalisers,
-                                    promptTokens);
-}
-
-ContinuationLogProbs continuationLogProbsFrom(model::Qwen2ForCausalLMImpl& model, const at::Tensor& hidden,
-                                              const at::Tensor& continuationIds, const at::Tensor& continuationMask,
-                                              std::int64_t terminationId, const at::Tensor& normalisers,
-                                              std::int64_t promptTokens) {
-    checkContinuation(continuationIds, continuationMask, 1);
-    if (hidden.dim() != 3 || hidden.size(0) != continuationIds.size(0) || hidden.size(1) != continuationIds.size(1)) {
-        throw Error({"", 0, "hidden"}, "expected [R, L, D] hidden states for continuations " +
-                                           shapeOf(continuationIds) + ", got " + shapeOf(hidden));
-    }
-    checkTokens(continuationIds, continuationMask, terminationId, model.config().vocabSize);
+// Log-probabilities of the continuation tokens (and ⊤) from the hidden states that predict them
+// (tokens checked by checkTokens).
+ContinuationLogProbs logProbsOf(model::Qwen2ForCausalLMImpl& model, const at::Tensor& hidden,
+                                const at::Tensor& continuationIds, const at::Tensor& continuationMask,
+                                std::int64_t terminationId, const at::Tensor& normalisers,
+                                std::int64_t promptTokens) {
     const std::int64_t R = continuationIds.size(0), L = continuationIds.size(1);
     const std::int64_t V = model.config().vocabSize;
     const at::Tensor valid = continuationMask.to(torch::kBool);  // [R, L]
@@ -230,6 +109,104 @@ ContinuationLogProbs continuationLogProbsFrom(model::Qwen2ForCausalLMImpl& model
         out.termination = zeros.index_put({valid}, logits.select(1, terminationId) - logZ);  // [R, L]
     }
     return out;
+}
+
+}  // namespace
+
+PromptPass runPrompt(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promptIdsIn,
+                     const at::Tensor& promptMaskIn) {
+    checkPrompt(promptIdsIn, promptMaskIn);
+    // Callers (samplers, evaluators) collate on the CPU; the prompt runs where the model is.
+    const c10::Device device = model.device();
+    const at::Tensor promptIds = promptIdsIn.to(device), promptMask = promptMaskIn.to(device);
+    PromptPass out;
+    out.cache = model::KvCache(model.config().numHiddenLayers);
+    // Identical prompts run once (RQ1: every row is the one history-free prompt, ~8× the
+    // title's tokens): the distinct rows go through the model, then their cache rows are
+    // repeated by KvCache::reorder — an index_select, whose backward sums the gradients of the
+    // copies — so values and gradients equal those of running every row.
+    const auto [distinct, inverse, counts] =
+        at::unique_dim(at::cat({promptIds, promptMask}, 1), 0, /*sorted=*/true,
+                       /*return_inverse=*/true, /*return_counts=*/false);  // [U, 2P], [B]
+    const std::int64_t P = promptIds.size(1);
+    if (distinct.size(0) < promptIds.size(0)) {
+        const at::Tensor ids = distinct.narrow(1, 0, P).contiguous();    // [U, P]
+        const at::Tensor mask = distinct.narrow(1, P, P).contiguous();   // [U, P]
+        const at::Tensor hidden = model.hiddenStates(ids, mask, &out.cache);  // [U, P, D]
+        out.cache.reorder(inverse);
+        out.lastHidden = hidden.select(1, P - 1).index_select(0, inverse);  // [B, D]
+        out.tokens = promptIds.numel();  // the data's tokens, so tokens/s compares across runs
+        return out;
+    }
+    const at::Tensor hidden = model.hiddenStates(promptIds, promptMask, &out.cache);  // [B, P, D]
+    out.lastHidden = hidden.select(1, P - 1);  // [B, D], left padding: a real token
+    out.tokens = promptIds.numel();
+    return out;
+}
+
+ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
+                                          const at::Tensor& promptIds, const at::Tensor& promptMask,
+                                          const at::Tensor& continuationIds,
+                                          const at::Tensor& continuationMask,
+                                          std::int64_t terminationId) {
+    checkPrompt(promptIds, promptMask);
+    const std::int64_t B = promptIds.size(0), P = promptIds.size(1);
+    const bool oneContinuationEach = continuationIds.dim() == 2 && continuationIds.size(0) == B &&
+                                     continuationMask.sizes() == continuationIds.sizes() &&
+                                     continuationIds.size(1) >= 1;
+    if (!oneContinuationEach || hasRepeatedPrompts(promptIds, promptMask)) {
+        // Several continuations share a prompt, or identical prompts run once (runPrompt).
+        return continuationLogProbs(model, runPrompt(model, promptIds, promptMask), continuationIds,
+                                    continuationMask, terminationId);
+    }
+    // One continuation per distinct prompt: [prompt; continuation] as one sequence (left and
+    // right padding are both masked keys; positions come from the mask either way), so every
+    // GEMM covers all B·(P + L − 1) tokens at once and no cache is concatenated. Same hidden
+    // states as the branched form (session 6, tiny preset, B 8, P 64, L 10: 216 vs 252 ms).
+    checkTokens(continuationIds, continuationMask, terminationId, model.config().vocabSize);
+    const c10::Device device = model.device();
+    const std::int64_t L = continuationIds.size(1);
+    const at::Tensor ids = torch::cat({promptIds, continuationIds.narrow(1, 0, L - 1)}, 1).to(device);
+    const at::Tensor mask = torch::cat({promptMask, continuationMask.narrow(1, 0, L - 1)}, 1).to(device);
+    const at::Tensor hidden = model.hiddenStates(ids, mask).narrow(1, P - 1, L);  // [B, L, D]
+    return logProbsOf(model, hidden, continuationIds.to(device), continuationMask.to(device), terminationId, {},
+                      promptIds.numel());
+}
+
+at::Tensor predictingHiddenStates(model::Qwen2ForCausalLMImpl& model, PromptPass prompt,
+                                  const at::Tensor& continuationIds, const at::Tensor& continuationMask) {
+    const std::int64_t B = prompt.lastHidden.size(0);
+    const std::int64_t R = continuationIds.size(0), L = continuationIds.size(1);
+    model::KvCache& cache = prompt.cache;
+    at::Tensor last = prompt.lastHidden;  // [B, D]
+    if (R > B) {
+        const at::Tensor rows =
+            torch::arange(B, torch::TensorOptions().dtype(torch::kLong).device(last.device()))
+                .repeat({R / B});  // [R]
+        cache.reorder(rows);
+        last = last.index_select(0, rows);  // [R, D]
+    }
+    // Position t of the continuation is predicted by the hidden state before it: the prompt's
+    // last for t = 0, the continuation's t − 1 otherwise. The last column is never an input.
+    at::Tensor hidden = last.unsqueeze(1);  // [R, 1, D]
+    if (L > 1) {
+        const at::Tensor h = model.hiddenStates(continuationIds.narrow(1, 0, L - 1),
+                                                continuationMask.narrow(1, 0, L - 1), &cache);  // [R, L-1, D]
+        hidden = torch::cat({hidden, h}, 1);  // [R, L, D]
+    }
+    return hidden;
+}
+
+ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model, PromptPass prompt,
+                                          const at::Tensor& continuationIds,
+                                          const at::Tensor& continuationMask,
+                                          std::int64_t terminationId, const at::Tensor& normalisers) {
+    checkContinuation(continuationIds, continuationMask, prompt.lastHidden.size(0));
+    checkTokens(continuationIds, continuationMask, terminationId, model.config().vocabSize);
+    const std::int64_t promptTokens = prompt.tokens;
+    const at::Tensor hidden =
+        predictingHiddenStates(model, std::move(prompt), continuationIds, continuationMask);  // [R, L, D]
+    return logProbsOf(model, hidden, continuationIds, continuationMask, terminationId, normalisers, promptTokens);
 }
 
 }  // namespace flower::train

@@ -61,33 +61,7 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model, Pr
 at::Tensor predictingHiddenStates(model::Qwen2ForCausalLMImpl& model, PromptPass prompt,
                                   const at::Tensor& continuationIds, const at::Tensor& continuationMask);
 
-// Whether two rows of a prompt batch are the same (ids and mask): runPrompt runs such rows once.
-bool hasRepeatedPrompts(const at::Tensor& promptIds, const at::Tensor& promptMask);
-
-// [prompt; continuation] as ONE sequence, one continuation per prompt (B rows): the hidden
-// states predicting each continuation position ([B, L, D], as predictingHiddenStates gives
-// them) and the prompt's pass — its cache cut back to the prompt, gradients kept — for further
-// continuations to branch off. Larger matrix products than a prompt pass plus a branched
-// continuation, and no cache concatenation for these rows; worth it for distinct prompts
-// (identical ones run once through runPrompt instead).
-struct SequencePass {
-    at::Tensor hidden;  // [B, L, D]
-    PromptPass prompt;
-};
-SequencePass runPromptWithContinuation(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promptIds,
-                                       const at::Tensor& promptMask, const at::Tensor& continuationIds,
-                                       const at::Tensor& continuationMask);
-
-// The log-probabilities from predicting hidden states [R, L, D] the caller computed (checks and
-// normalisers as above); promptTokens is added to `tokens`.
-ContinuationLogProbs continuationLogProbsFrom(model::Qwen2ForCausalLMImpl& model, const at::Tensor& hidden,
-                                              const at::Tensor& continuationIds, const at::Tensor& continuationMask,
-                                              std::int64_t terminationId, const at::Tensor& normalisers,
-                                              std::int64_t promptTokens);
-
 // promptIds/promptMask: [B, P] int64, left-padded; continuationIds/continuationMask: [R, L] int64.
-// One continuation per distinct prompt runs through runPromptWithContinuation, otherwise
-// runPrompt + the overload above; both give the same values and gradients.
 // terminationId < 0: `termination` is left undefined. runPrompt + the overload above.
 ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
                                           const at::Tensor& promptIds, const at::Tensor& promptMask,

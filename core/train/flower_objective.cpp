@@ -194,19 +194,7 @@ LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const Tra
 
     // 1. The prompts run once, with gradients; the on-policy rollout continues a copy of their
     //    cache without gradients, the teacher-forced pass below continues the cache itself.
-    //    Distinct prompts run together with their SFT targets as one sequence (larger matrix
-    //    products; runPromptWithContinuation), identical ones once through runPrompt.
-    const bool targetsWithPrompts = useSft && !hasRepeatedPrompts(batch.promptIds, batch.promptMask);
-    PromptPass prompt;
-    at::Tensor targetHidden;  // [B, Lt, D] predicting the SFT targets, when targetsWithPrompts
-    if (targetsWithPrompts) {
-        SequencePass pass =
-            runPromptWithContinuation(model, batch.promptIds, batch.promptMask, batch.targetIds, batch.targetMask);
-        prompt = std::move(pass.prompt);
-        targetHidden = pass.hidden;
-    } else {
-        prompt = runPrompt(model, batch.promptIds, batch.promptMask);
-    }
+    PromptPass prompt = runPrompt(model, batch.promptIds, batch.promptMask);
     at::Tensor lastLogits;
     {
         torch::NoGradGuard noGrad;
@@ -246,17 +234,8 @@ LossTerms FlowerObjective::compute(model::Qwen2ForCausalLMImpl& model, const Tra
     if (options_.treeNormalised) {
         normalisers = treeNormalisers(trie, sampled, contIds.size(1), useSft ? B : 0).to(device);
     }
-    ContinuationLogProbs lp;
-    if (targetsWithPrompts) {
-        // Only the sampled titles branch off the prompts; the targets' states are already there.
-        const std::int64_t W = contIds.size(1), promptTokens = prompt.tokens;
-        const at::Tensor sampledHidden = predictingHiddenStates(model, std::move(prompt), sampledIds, sampledMask);
-        auto widen = [W](const at::Tensor& h) { return at::constant_pad_nd(h, {0, 0, 0, W - h.size(1)}); };
-        const at::Tensor hidden = torch::cat({widen(targetHidden), widen(sampledHidden)});  // [2B, W, D]
-        lp = continuationLogProbsFrom(model, hidden, contIds, contMask, term, normalisers, promptTokens);
-    } else {
-        lp = continuationLogProbs(model, std::move(prompt), contIds, contMask, term, normalisers);
-    }
+    const ContinuationLogProbs lp =
+        continuationLogProbs(model, std::move(prompt), contIds, contMask, term, normalisers);
     out.tokens = lp.tokens;
     const std::int64_t first = useSft ? B : 0;
     const at::Tensor tokenLp = lp.token.narrow(0, first, B).narrow(1, 0, Ls);        // [B, Ls]
