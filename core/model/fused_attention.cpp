@@ -176,12 +176,6 @@ Geometry geometry(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
     return g;
 }
 
-at::Tensor biasOf(const at::Tensor& allowed, const at::TensorOptions& options) {
-    return torch::zeros(allowed.sizes(), options)
-        .masked_fill(allowed.logical_not(), -std::numeric_limits<double>::infinity())
-        .unsqueeze(1);  // [B, 1, 1, T, S]
-}
-
 class FusedAttentionFunction : public torch::autograd::Function<FusedAttentionFunction> {
 public:
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
@@ -241,7 +235,7 @@ private:
     static variable_list createGraphBackward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                              const at::Tensor& allowed, double scale, const at::Tensor& go) {
         const std::int64_t B = q.size(0), H = q.size(1), T = q.size(2), Dh = q.size(3);
-        const at::Tensor out = compositeAttention(q, k, v, biasOf(allowed, q.options()), scale)
+        const at::Tensor out = compositeAttention(q, k, v, attentionBias(allowed, q.options()), scale)
                                    .transpose(1, 2)
                                    .reshape({B, T, H * Dh});
         std::vector<at::Tensor> inputs;
@@ -277,6 +271,12 @@ std::optional<at::Tensor> fusedAttention(const at::Tensor& q, const at::Tensor& 
                 allowed.sizes(), " do not fit");
     auto rowsContiguous = [](const at::Tensor& t) { return t.stride(3) == 1 ? t : t.contiguous(); };
     return FusedAttentionFunction::apply(rowsContiguous(q), rowsContiguous(k), rowsContiguous(v), allowed, scale);
+}
+
+at::Tensor attentionBias(const at::Tensor& allowed, const at::TensorOptions& options) {
+    return torch::zeros(allowed.sizes(), options)
+        .masked_fill(allowed.logical_not(), -std::numeric_limits<double>::infinity())
+        .unsqueeze(1);  // [B, 1, 1, T, S]
 }
 
 at::Tensor compositeAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& bias,

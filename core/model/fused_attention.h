@@ -23,6 +23,10 @@ namespace flower::model {
 std::optional<at::Tensor> fusedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                          const at::Tensor& allowed, double scale);
 
+// The additive form of a boolean mask, as compositeAttention and fewQueryAttention take it:
+// allowed [B, 1, T, S] → [B, 1, 1, T, S], 0 where allowed and −inf elsewhere, in `options`' dtype.
+at::Tensor attentionBias(const at::Tensor& allowed, const at::TensorOptions& options);
+
 // The same function from LibTorch ops with bias: [B, 1, 1, T, S] additive (0 / −inf) → [B, H, T, Dh].
 // The plain path where there is no fused one, and the reference for the fused one's tests. Queries
 // are grouped by their K/V head ([B, Hkv, G·T, Dh]) so both matmuls stay large and K/V are not

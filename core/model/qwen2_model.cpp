@@ -1,5 +1,6 @@
 #include "core/model/qwen2_model.h"
 
+#include "core/model/fused_attention.h"
 #include "core/model/kv_cache.h"
 #include "core/model/layer_checkpoint.h"
 #include "core/model/rotary_embedding.h"
@@ -7,7 +8,6 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
-#include <limits>
 
 namespace flower::model {
 
@@ -47,9 +47,7 @@ torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
     ctx.allowed = ((keyPos <= queryPos).unsqueeze(0) & (full != 0).unsqueeze(1)) |
                   (keyPos == queryPos).unsqueeze(0);                                   // [B, T, S]
     ctx.allowed = ctx.allowed.unsqueeze(1);                                           // [B, 1, T, S]
-    ctx.bias = torch::zeros({B, 1, 1, T, S}, h.options())
-                   .masked_fill(ctx.allowed.logical_not().unsqueeze(1),
-                                -std::numeric_limits<double>::infinity());           // [B, 1, 1, T, S]
+    ctx.bias = attentionBias(ctx.allowed, h.options());                               // [B, 1, 1, T, S]
 #if TORCH_VERSION_MAJOR >= 2
     // One host sync per forward, paid only where the fused kernel exists.
     ctx.causal = cache == nullptr && T > 1 && (!attentionMask.defined() || mask.min().item<std::int64_t>() == 1);

@@ -151,10 +151,8 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
                                           std::int64_t terminationId) {
     checkPrompt(promptIds, promptMask);
     const std::int64_t B = promptIds.size(0), P = promptIds.size(1);
-    const bool oneContinuationEach = continuationIds.dim() == 2 && continuationIds.size(0) == B &&
-                                     continuationMask.sizes() == continuationIds.sizes() &&
-                                     continuationIds.size(1) >= 1;
-    if (!oneContinuationEach || hasRepeatedPrompts(promptIds, promptMask)) {
+    checkContinuation(continuationIds, continuationMask, B);
+    if (continuationIds.size(0) != B || hasRepeatedPrompts(promptIds, promptMask)) {
         // Several continuations share a prompt, or identical prompts run once (runPrompt).
         return continuationLogProbs(model, runPrompt(model, promptIds, promptMask), continuationIds,
                                     continuationMask, terminationId);

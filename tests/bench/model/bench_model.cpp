@@ -35,7 +35,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <limits>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -159,8 +158,7 @@ void attentionBench(int reps) {
     const torch::Tensor k = torch::randn({B, Hkv, T, Dh}).requires_grad_(true);
     const torch::Tensor v = torch::randn({B, Hkv, T, Dh}).requires_grad_(true);
     const torch::Tensor allowed = torch::ones({T, T}, torch::kBool).tril().expand({B, 1, T, T});
-    const torch::Tensor bias = torch::zeros({B, 1, 1, T, T}).masked_fill(allowed.logical_not().unsqueeze(1),
-                                                                        -std::numeric_limits<double>::infinity());
+    const torch::Tensor bias = attentionBias(allowed, torch::dtype(torch::kFloat));
     const torch::Tensor upstream = torch::randn({B, T, H * Dh});
     auto fused = [&] { return *fusedAttention(q, k, v, allowed, 0.125); };
     auto composite = [&] { return compositeAttention(q, k, v, bias, 0.125).transpose(1, 2).reshape({B, T, H * Dh}); };

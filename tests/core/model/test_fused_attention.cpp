@@ -13,7 +13,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <limits>
 #include <string>
 #include <vector>
 
@@ -37,12 +36,6 @@ torch::Tensor modelMask(std::int64_t B, std::int64_t T, std::int64_t S, const st
         }
     }
     return allowed;
-}
-
-torch::Tensor biasOf(const torch::Tensor& allowed, torch::ScalarType dtype) {
-    return torch::zeros(allowed.sizes(), dtype)
-        .masked_fill(allowed.logical_not(), -std::numeric_limits<double>::infinity())
-        .unsqueeze(1);
 }
 
 struct Outcome {
@@ -71,7 +64,7 @@ Outcome run(bool fused, const torch::Tensor& projection, std::int64_t H, std::in
         if (!f) return {};
         out = *f;
     } else {
-        out = compositeAttention(q, k, v, biasOf(allowed, p.scalar_type()), scale).transpose(1, 2).reshape({B, T, H * Dh});
+        out = compositeAttention(q, k, v, attentionBias(allowed, p.options()), scale).transpose(1, 2).reshape({B, T, H * Dh});
     }
     out.backward(upstream);
     const auto grads = p.grad().split_with_sizes({H * Dh, Hkv * Dh, Hkv * Dh}, -1);
@@ -213,7 +206,7 @@ void TestFusedAttention::secondDerivativesEqualComposite() {
         const torch::Tensor q = q0.clone().requires_grad_(true), k = k0.clone().requires_grad_(true),
                             v = v0.clone().requires_grad_(true);
         const torch::Tensor out = fused ? *fusedAttention(q, k, v, allowed, 0.3)
-                                        : compositeAttention(q, k, v, biasOf(allowed, torch::kDouble), 0.3)
+                                        : compositeAttention(q, k, v, attentionBias(allowed, torch::dtype(torch::kDouble)), 0.3)
                                               .transpose(1, 2)
                                               .reshape({B, T, H * Dh});
         const auto g = torch::autograd::grad({out}, {q, k, v}, {upstream}, true, true);
