@@ -30,12 +30,18 @@ struct AttentionContext {
     // No padding and no cache (S = T): `allowed` is the plain causal mask, which the fused
     // kernel applies itself. LibTorch ≥ 2 only: an explicit mask rules out flash attention.
     bool causal = false;
+    // Packed forward (Qwen2Model, padding-heavy batches): the residual stream holds only the
+    // real tokens, [N, D]; `tokens` [N] are their flat positions b·T + t in the [B, T] batch.
+    // Attention alone needs the [B, T] layout: it places q/k/v there (zeros at padding, which
+    // no real query reads) and takes its output back at `tokens`. Undefined: [B, T, D] stream.
+    torch::Tensor tokens;
+    std::int64_t batch = 0, length = 0;  // B and T of the packed batch
 };
 
 class Qwen2AttentionImpl : public torch::nn::Module {
 public:
     explicit Qwen2AttentionImpl(const Qwen2Config& config);
-    // x: [B, T, D] → [B, T, D]. With a cache, keys/values of the new tokens are appended to
+    // x: [B, T, D] → [B, T, D] ([N, D] → [N, D] when context.tokens packs it). With a cache, keys/values of the new tokens are appended to
     // layer `layer` of it and attention reads all of them.
     torch::Tensor forward(const torch::Tensor& x, const AttentionContext& context,
                           KvCache* cache = nullptr, std::int64_t layer = 0);

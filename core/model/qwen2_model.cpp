@@ -37,8 +37,19 @@ torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
 
     const torch::Tensor positions =
         (full.cumsum(1) - 1).masked_fill(full == 0, 1).narrow(1, past, T);  // [B, T]
-    torch::Tensor h = embed_tokens(inputIds);                                  // [B, T, D]
     AttentionContext ctx;
+    // Padding-heavy batches run packed (AttentionContext::tokens): every layer but attention
+    // works per token, so its GEMMs skip the padding instead of computing and ignoring it.
+    if (packing_ && T > 1) {
+        const std::int64_t real = mask.count_nonzero().item<std::int64_t>();
+        if (static_cast<double>(real) <= (1.0 - kPackMinPaddingShare) * static_cast<double>(B * T)) {
+            ctx.tokens = mask.reshape(-1).nonzero().squeeze(1);  // [N]
+            ctx.batch = B;
+            ctx.length = T;
+        }
+    }
+    torch::Tensor h = embed_tokens(ctx.tokens.defined() ? inputIds.reshape(-1).index_select(0, ctx.tokens)
+                                                        : inputIds);  // [B, T, D] or [N, D]
     std::tie(ctx.cos, ctx.sin) =
         rotaryCosSin(positions, config_.headDim(), config_.ropeTheta, h.scalar_type());
     const torch::Tensor queryPos = torch::arange(past, S, longOpts).unsqueeze(1);  // [T, 1]
@@ -59,7 +70,10 @@ torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
         h = checkpoint ? checkpointedLayerForward(blocks_[i], h, ctx)
                        : blocks_[i]->forward(h, ctx, cache, static_cast<std::int64_t>(i));
     }
-    return norm(h);
+    h = norm(h);
+    if (!ctx.tokens.defined()) return h;
+    const std::int64_t D = h.size(-1);  // back to [B, T, D], zeros at padding
+    return torch::zeros({B * T, D}, h.options()).index_copy(0, ctx.tokens, h).view({B, T, D});
 }
 
 }  // namespace flower::model

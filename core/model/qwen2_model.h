@@ -6,6 +6,11 @@
 // cumsum(mask) − 1 with padded positions set to 1, as transformers' generate() does, so a
 // padded row computes exactly what the same row computes alone. Padding keys are never read;
 // a padding query reads only itself (its output is meaningless and must be ignored).
+//
+// A batch with at least kPackMinPaddingShare padding runs packed: the layers see only its real
+// tokens (AttentionContext::tokens), and the output is zero at padding. Same values and
+// gradients at the real tokens as the padded form, less work for left-padded prompts of uneven
+// length and continuations of uneven length (Flower's [SFT targets; sampled titles]).
 #pragma once
 
 #include "core/model/qwen2_config.h"
@@ -20,6 +25,10 @@
 namespace flower::model {
 
 class KvCache;
+
+// Share of padding in a batch (T > 1) from which it runs packed. Packing costs an index copy
+// of q/k/v and of the attention output per layer, which pays for itself well below this.
+inline constexpr double kPackMinPaddingShare = 0.05;
 
 class Qwen2ModelImpl : public torch::nn::Module {
 public:
@@ -36,6 +45,11 @@ public:
     void setGradientCheckpointing(bool on) { gradientCheckpointing_ = on; }
     bool gradientCheckpointing() const { return gradientCheckpointing_; }
 
+    // Packed forwards of padding-heavy batches (on by default; off: always the [B, T] form,
+    // for A/B measurements and tests).
+    void setPacking(bool on) { packing_ = on; }
+    bool packing() const { return packing_; }
+
     torch::nn::Embedding embed_tokens{nullptr};
     torch::nn::ModuleList layers{nullptr};
     RMSNorm norm{nullptr};
@@ -43,6 +57,7 @@ public:
 private:
     Qwen2Config config_;
     bool gradientCheckpointing_ = false;
+    bool packing_ = true;
     std::vector<Qwen2DecoderLayer> blocks_;  // the same modules as `layers`, typed
 };
 TORCH_MODULE(Qwen2Model);

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void reservedCacheWritesInPlaceAndCopiesStayApart();
     void gradientsMatchFiniteDifferences();
     void runsInBfloat16();
+    void packedForwardEqualsPaddedForward();
 };
 
 void TestQwen2Model::registersHuggingFaceNames() {
@@ -310,11 +311,58 @@ void TestQwen2Model::runsInBfloat16() {
     QVERIFY2(d < 0.05, std::to_string(d).c_str());
 }
 
+// Padding-heavy batches run packed (kPackMinPaddingShare): at the real tokens the hidden states
+// and every parameter's gradient equal the padded form's (setPacking(false)), with and without a
+// cache in front, fp64; the packed output is exactly zero at padding, which shows that the packed
+// path ran. Right padding (continuations) and left padding (prompts) both, 3 × 30 tokens: the
+// fused-projection path (≥ kFuseMinTokens real tokens) and, in the decoding chunk, the separate one.
+void TestQwen2Model::packedForwardEqualsPaddedForward() {
+    Qwen2ForCausalLM model(smallConfig(true));
+    model->initWeights(17);
+    model->to(torch::kDouble);
+    auto [ids, mask] = paddedBatch(37, 30, {0, 9, 4}, 31);
+    mask[0].narrow(0, 22, 8).zero_();  // row 0 right-padded too: holes at both ends across rows
+    const torch::Tensor real = mask.to(torch::kBool);
+    const torch::Tensor pad = real.logical_not();
+    auto run = [&](bool packing, bool withCache) {
+        model->model->setPacking(packing);
+        model->zero_grad();
+        torch::Tensor hidden;
+        if (withCache) {
+            KvCache cache(2);
+            const auto [pids, pmask] = paddedBatch(37, 5, {2, 0, 1}, 32);
+            model->hiddenStates(pids, pmask, &cache);
+            hidden = model->hiddenStates(ids, mask, &cache);
+        } else {
+            hidden = model->hiddenStates(ids, mask);
+        }
+        const torch::Tensor logits = model->logitsFrom(hidden);
+        // A loss that weighs every real position and logit differently.
+        const torch::Tensor weights = torch::linspace(-1.0, 2.0, logits.numel(), torch::kDouble).view(logits.sizes());
+        (logits * weights).masked_select(real.unsqueeze(-1).expand_as(logits)).sum().backward();
+        std::vector<torch::Tensor> grads;
+        for (const auto& p : model->parameters()) grads.push_back(p.grad().clone());
+        return std::make_pair(hidden.detach(), grads);
+    };
+    for (const bool withCache : {false, true}) {
+        const auto [packedHidden, packedGrads] = run(true, withCache);
+        const auto [paddedHidden, paddedGrads] = run(false, withCache);
+        QCOMPARE(packedHidden.masked_select(pad.unsqueeze(-1).expand_as(packedHidden)).abs().max().item<double>(), 0.0);
+        QVERIFY(paddedHidden.masked_select(pad.unsqueeze(-1).expand_as(paddedHidden)).abs().max().item<double>() > 0);
+        const double dh = (packedHidden - paddedHidden).masked_select(real.unsqueeze(-1).expand_as(packedHidden)).abs().max().item<double>();
+        QVERIFY2(dh <= 1e-12, std::to_string(dh).c_str());
+        double dg = 0;
+        for (std::size_t i = 0; i < packedGrads.size(); ++i) dg = std::max(dg, maxAbs(packedGrads[i], paddedGrads[i]));
+        QVERIFY2(dg <= 1e-10, std::to_string(dg).c_str());
+    }
+    model->model->setPacking(true);
+}
+
 FLOWER_TEST_MAIN(TestQwen2Model, registersHuggingFaceNames, tiedHeadHasNoLmHead, logitsAtPicksFromTheHead,
                  initIsDeterministic,
                  rotaryRotatesPairs, rmsNormMatchesHandComputation, cacheDecodingEqualsFullForward,
                  cacheReorderEqualsFullForward, reservedCacheWritesInPlaceAndCopiesStayApart,
-                 gradientsMatchFiniteDifferences, runsInBfloat16)
+                 gradientsMatchFiniteDifferences, runsInBfloat16, packedForwardEqualsPaddedForward)
 #ifdef FLOWER_TEST_QT
 #include "test_qwen2_model.moc"
 #endif
