@@ -107,22 +107,47 @@ FLOWER_INLINE Lanes8 load8(const float* p) {
     return v;
 }
 
-FLOWER_INLINE float sum8(Lanes8 v) {
-    return ((v[0] + v[4]) + (v[1] + v[5])) + ((v[2] + v[6]) + (v[3] + v[7]));
+typedef int Ints8 __attribute__((vector_size(32)));
+
+// [a0+a1, a2+a3, b0+b1, b2+b3, a4+a5, a6+a7, b4+b5, b6+b7] (AVX's hadd).
+FLOWER_INLINE Lanes8 pairSums(Lanes8 a, Lanes8 b) {
+    return __builtin_shuffle(a, b, Ints8{0, 2, 8, 10, 4, 6, 12, 14}) +
+           __builtin_shuffle(a, b, Ints8{1, 3, 9, 11, 5, 7, 13, 15});
+}
+
+// The lane sums of eight vectors as one vector: 7 pairwise adds and 2 shuffles instead of
+// eight separate horizontal sums (which cost a decoding linear with K = 256 a tenth).
+FLOWER_INLINE Lanes8 sums8(const Lanes8* a) {
+    const Lanes8 low = pairSums(pairSums(a[0], a[1]), pairSums(a[2], a[3]));   // sums of a0..a3, halves
+    const Lanes8 high = pairSums(pairSums(a[4], a[5]), pairSums(a[6], a[7]));  // sums of a4..a7, halves
+    return __builtin_shuffle(low, high, Ints8{0, 1, 2, 3, 8, 9, 10, 11}) +
+           __builtin_shuffle(low, high, Ints8{4, 5, 6, 7, 12, 13, 14, 15});
 }
 
 // Up to 8 rows of x against one weight row: the weight's lanes are loaded once per k-block and
 // multiplied into Rows accumulators, which stay in registers.
 template <int Rows>
 FLOWER_INLINE void dotRows(const float* x, std::int64_t K, const float* wj, float* out) {
-    Lanes8 acc[Rows] = {};
+    Lanes8 acc[8] = {};  // rows past Rows stay zero
     std::int64_t k = 0;
+    if constexpr (Rows <= 4) {
+        // Few rows: even and odd k-blocks in separate accumulators, so that more FMAs are in
+        // flight than one chain per row allows (their latency, not the loads, bounds M = 1).
+        for (; k + 16 <= K; k += 16) {
+            const Lanes8 w0 = load8(wj + k), w1 = load8(wj + k + 8);
+            for (int m = 0; m < Rows; ++m) {
+                acc[m] += w0 * load8(x + m * K + k);
+                acc[4 + m] += w1 * load8(x + m * K + k + 8);
+            }
+        }
+    }
     for (; k + 8 <= K; k += 8) {
         const Lanes8 wv = load8(wj + k);
         for (int m = 0; m < Rows; ++m) acc[m] += wv * load8(x + m * K + k);
     }
+    const Lanes8 sums = sums8(acc);
     for (int m = 0; m < Rows; ++m) {
-        float s = sum8(acc[m]);
+        float s = Rows <= 4 ? sums[m] + sums[4 + m] : sums[m];
         for (std::int64_t t = k; t < K; ++t) s += wj[t] * x[m * K + t];
         out[m] = s;
     }

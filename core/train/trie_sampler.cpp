@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace flower::train {
 
@@ -73,6 +74,9 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
     std::vector<std::int64_t> alive(N);  // original row of each cache row
     for (std::int64_t r = 0; r < N; ++r) alive[r] = r;
 
+    // Inference mode for the model calls: no autograd bookkeeping per op (a decoding step is
+    // ~150 small ops). Its tensors (cache copies, hidden states) never leave this loop.
+    std::optional<c10::InferenceMode> inference(true);
     for (int step = 0; !alive.empty() && (maxTokens <= 0 || step < maxTokens); ++step) {
         const std::int64_t n = static_cast<std::int64_t>(alive.size());
         at::Tensor next;  // [n] on the CPU
@@ -148,6 +152,7 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
         logits = constraint == SamplingConstraint::Free ? model.logitsFrom(hidden) : at::Tensor();  // [m, V]
     }
 
+    inference.reset();
     SampledTitles out;
     out.samplesPerPrompt = samplesPerPrompt;
     std::int64_t L = 1;

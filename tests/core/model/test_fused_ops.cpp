@@ -262,7 +262,7 @@ void TestFusedOps::fewRowsLinearEqualsTorchLinear() {
     // 8, with and without bias, rows split across threads (N large): equal to torch::linear.
     torch::manual_seed(5);
     torch::NoGradGuard noGrad;
-    for (const std::int64_t K : {7, 64, 261}) {
+    for (const std::int64_t K : {7, 24, 64, 267}) {  // 267 = 16·16 + 8 + 3: every k-loop of dotRows
         const torch::Tensor w = torch::randn({1031, K});
         const torch::Tensor b = torch::randn({1031});
         for (std::int64_t M = 1; M <= kFewRows; M += (M < 10 ? 1 : 11)) {
