@@ -11,7 +11,8 @@
 //   gfn      FlowerObjective λ = ∞: sampling + one teacher-forced forward/backward of the titles
 //   sample   sampleTitles alone (no gradients)
 //   flower   FlowerObjective λ = 1: sampling + [targets; titles] branched off one prompt pass
-// each with the fused CPU ops ("ours") and with their composite LibTorch forms, interleaved.
+// each with the fused CPU ops ("ours") and with their composite LibTorch forms, interleaved (both
+// columns run packed batches, core/model/qwen2_model.h: packing is not a CPU kernel).
 //
 //   build/tests/bench/train/bench_objectives [--reps N] [--threads N] [--profile PREFIX]
 // (--profile: chrome traces PREFIX.rollout.json and PREFIX.flower.json instead of timings)
