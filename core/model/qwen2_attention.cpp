@@ -20,22 +20,19 @@ torch::Tensor headsSideBySide(const torch::Tensor& heads) {
     return heads.transpose(1, 2).reshape({heads.size(0), heads.size(2), heads.size(1) * heads.size(3)});
 }
 
-// Packed stream ([N, C] rows of the real tokens) → [B, T, C] with zeros at padding. index_copy's
-// backward is an index_select of the rows: gradients reach only the real tokens.
-torch::Tensor unpack(const torch::Tensor& x, const AttentionContext& ctx) {
+}  // namespace
+
+torch::Tensor unpackTokens(const torch::Tensor& x, const AttentionContext& ctx) {
     if (!ctx.tokens.defined()) return x;
     return torch::zeros({ctx.batch * ctx.length, x.size(-1)}, x.options())
         .index_copy(0, ctx.tokens, x)
         .view({ctx.batch, ctx.length, x.size(-1)});
 }
 
-// [B, T, C] → the packed rows [N, C] (the inverse of unpack on real tokens).
-torch::Tensor repack(const torch::Tensor& x, const AttentionContext& ctx) {
+torch::Tensor packTokens(const torch::Tensor& x, const AttentionContext& ctx) {
     if (!ctx.tokens.defined()) return x;
     return x.reshape({ctx.batch * ctx.length, x.size(-1)}).index_select(0, ctx.tokens);
 }
-
-}  // namespace
 
 Qwen2AttentionImpl::Qwen2AttentionImpl(const Qwen2Config& c)
     : heads_(c.numAttentionHeads), kvHeads_(c.numKeyValueHeads), headDim_(c.headDim()) {
@@ -57,16 +54,16 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const Attentio
         // split_with_sizes (not narrow) so that the backward is one cat, not zero-filled buffers.
         const torch::Tensor w = torch::cat({q_proj->weight, k_proj->weight, v_proj->weight});  // [(H+2Hkv)·Dh, D]
         const torch::Tensor b = torch::cat({q_proj->bias, k_proj->bias, v_proj->bias});
-        const auto parts = unpack(torch::linear(x, w, b), ctx).split_with_sizes(
+        const auto parts = unpackTokens(torch::linear(x, w, b), ctx).split_with_sizes(
             {heads_ * headDim_, kvHeads_ * headDim_, kvHeads_ * headDim_}, -1);
         q = parts[0];
         k = parts[1];
         v = parts[2];
     } else {
         // Few tokens (decoding): concatenating the weights would cost more than it saves.
-        q = unpack(applyLinear(x, q_proj->weight, q_proj->bias), ctx);
-        k = unpack(applyLinear(x, k_proj->weight, k_proj->bias), ctx);
-        v = unpack(applyLinear(x, v_proj->weight, v_proj->bias), ctx);
+        q = unpackTokens(applyLinear(x, q_proj->weight, q_proj->bias), ctx);
+        k = unpackTokens(applyLinear(x, k_proj->weight, k_proj->bias), ctx);
+        v = unpackTokens(applyLinear(x, v_proj->weight, v_proj->bias), ctx);
     }
     q = q.reshape({B, T, heads_, headDim_}).transpose(1, 2);    // [B, H, T, Dh]
     k = k.reshape({B, T, kvHeads_, headDim_}).transpose(1, 2);  // [B, Hkv, T, Dh]
@@ -78,10 +75,10 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const Attentio
     }
     const double scale = 1.0 / std::sqrt(static_cast<double>(headDim_));
     if (auto fast = fewQueryAttention(q, k, v, ctx.bias, scale)) {
-        return applyLinear(repack(headsSideBySide(*fast), ctx), o_proj->weight);  // decoding on the CPU: few_query_attention.h
+        return applyLinear(packTokens(headsSideBySide(*fast), ctx), o_proj->weight);  // decoding on the CPU: few_query_attention.h
     }
     if (auto fused = fusedAttention(q, k, v, ctx.allowed, scale)) {
-        return applyLinear(repack(*fused, ctx), o_proj->weight);  // the CPU otherwise: fused_attention.h
+        return applyLinear(packTokens(*fused, ctx), o_proj->weight);  // the CPU otherwise: fused_attention.h
     }
 #if TORCH_VERSION_MAJOR >= 2
     // Fused kernel (flash / memory-efficient on CUDA). K/V heads are repeated for it.
@@ -93,7 +90,7 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const Attentio
 #else
     const torch::Tensor out = compositeAttention(q, k, v, ctx.bias, scale);  // [B, H, T, Dh]
 #endif
-    return applyLinear(repack(headsSideBySide(out), ctx), o_proj->weight);  // [B, T, D]
+    return applyLinear(packTokens(headsSideBySide(out), ctx), o_proj->weight);  // [B, T, D]
 }
 
 }  // namespace flower::model

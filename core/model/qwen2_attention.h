@@ -38,11 +38,19 @@ struct AttentionContext {
     std::int64_t batch = 0, length = 0;  // B and T of the packed batch
 };
 
+// Packed rows [N, C] → [B, T, C] with zeros at padding (context.tokens); unchanged when the
+// context is not packed. index_copy's backward is an index_select: gradients reach only the
+// real tokens.
+torch::Tensor unpackTokens(const torch::Tensor& x, const AttentionContext& context);
+// [B, T, C] → the packed rows [N, C] (the inverse on real tokens); unchanged when not packed.
+torch::Tensor packTokens(const torch::Tensor& x, const AttentionContext& context);
+
 class Qwen2AttentionImpl : public torch::nn::Module {
 public:
     explicit Qwen2AttentionImpl(const Qwen2Config& config);
-    // x: [B, T, D] → [B, T, D] ([N, D] → [N, D] when context.tokens packs it). With a cache, keys/values of the new tokens are appended to
-    // layer `layer` of it and attention reads all of them.
+    // x: [B, T, D] → [B, T, D] ([N, D] → [N, D] when context.tokens packs it). With a cache,
+    // keys/values of the new tokens are appended to layer `layer` of it and attention reads all
+    // of them.
     torch::Tensor forward(const torch::Tensor& x, const AttentionContext& context,
                           KvCache* cache = nullptr, std::int64_t layer = 0);
 

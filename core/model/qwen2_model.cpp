@@ -40,13 +40,14 @@ torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
     AttentionContext ctx;
     // Padding-heavy batches run packed (AttentionContext::tokens): every layer but attention
     // works per token, so its GEMMs skip the padding instead of computing and ignoring it.
-    if (packing_ && T > 1) {
-        const std::int64_t real = mask.count_nonzero().item<std::int64_t>();
-        if (static_cast<double>(real) <= (1.0 - kPackMinPaddingShare) * static_cast<double>(B * T)) {
-            ctx.tokens = mask.reshape(-1).nonzero().squeeze(1);  // [N]
-            ctx.batch = B;
-            ctx.length = T;
-        }
+    // One host sync per forward of several tokens: the real-token count decides packing and
+    // whether the mask is plain causal.
+    const std::int64_t real = T > 1 ? mask.count_nonzero().item<std::int64_t>() : B * T;
+    if (packing_ && T > 1 &&
+        static_cast<double>(real) <= (1.0 - kPackMinPaddingShare) * static_cast<double>(B * T)) {
+        ctx.tokens = mask.reshape(-1).nonzero().squeeze(1);  // [N]
+        ctx.batch = B;
+        ctx.length = T;
     }
     torch::Tensor h = embed_tokens(ctx.tokens.defined() ? inputIds.reshape(-1).index_select(0, ctx.tokens)
                                                         : inputIds);  // [B, T, D] or [N, D]
@@ -60,8 +61,7 @@ torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
     ctx.allowed = ctx.allowed.unsqueeze(1);                                           // [B, 1, T, S]
     ctx.bias = attentionBias(ctx.allowed, h.options());                               // [B, 1, 1, T, S]
 #if TORCH_VERSION_MAJOR >= 2
-    // One host sync per forward, paid only where the fused kernel exists.
-    ctx.causal = cache == nullptr && T > 1 && (!attentionMask.defined() || mask.min().item<std::int64_t>() == 1);
+    ctx.causal = cache == nullptr && T > 1 && real == B * T;
 #endif
     // A cache would be filled again by the recomputation, and without grad mode there is no
     // backward to recompute for: both take the plain path.
@@ -70,10 +70,7 @@ torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
         h = checkpoint ? checkpointedLayerForward(blocks_[i], h, ctx)
                        : blocks_[i]->forward(h, ctx, cache, static_cast<std::int64_t>(i));
     }
-    h = norm(h);
-    if (!ctx.tokens.defined()) return h;
-    const std::int64_t D = h.size(-1);  // back to [B, T, D], zeros at padding
-    return torch::zeros({B * T, D}, h.options()).index_copy(0, ctx.tokens, h).view({B, T, D});
+    return unpackTokens(norm(h), ctx);  // [B, T, D], zeros at padding when packed
 }
 
 }  // namespace flower::model

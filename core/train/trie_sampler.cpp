@@ -10,7 +10,6 @@
 
 #include <cmath>
 #include <limits>
-#include <optional>
 
 namespace flower::train {
 
@@ -76,83 +75,85 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
 
     // Inference mode for the model calls: no autograd bookkeeping per op (a decoding step is
     // ~150 small ops). Its tensors (cache copies, hidden states) never leave this loop.
-    std::optional<c10::InferenceMode> inference(true);
-    for (int step = 0; !alive.empty() && (maxTokens <= 0 || step < maxTokens); ++step) {
-        const std::int64_t n = static_cast<std::int64_t>(alive.size());
-        at::Tensor next;  // [n] on the CPU
-        if (constraint == SamplingConstraint::Free) {
-            next = at::multinomial(torch::softmax(logits.to(torch::kCPU, torch::kDouble) / temperature, 1), 1,
-                                   false, generator).squeeze(1);
-        } else {
-            // Candidates: the children of each running row's node, as (cache row, token) pairs.
-            std::vector<flow::NodeId> aliveNodes;
-            aliveNodes.reserve(alive.size());
-            for (auto r : alive) aliveNodes.push_back(nodes[r]);
-            const flow::AllowedTokenIndices allowed = flow::allowedTokenIndices(trie, aliveNodes);
-            const std::int64_t K = allowed.rows.numel();
-            if (K > 0 && allowed.tokens.max().item<std::int64_t>() >= V) {
-                throw Error({"", 0, "trie"}, "a trie token is outside the model's vocabulary of " +
-                                                 std::to_string(V) + " tokens");
+    {
+        c10::InferenceMode inference;
+        for (int step = 0; !alive.empty() && (maxTokens <= 0 || step < maxTokens); ++step) {
+            const std::int64_t n = static_cast<std::int64_t>(alive.size());
+            at::Tensor next;  // [n] on the CPU
+            if (constraint == SamplingConstraint::Free) {
+                next = at::multinomial(torch::softmax(logits.to(torch::kCPU, torch::kDouble) / temperature, 1), 1,
+                                       false, generator).squeeze(1);
+            } else {
+                // Candidates: the children of each running row's node, as (cache row, token) pairs.
+                std::vector<flow::NodeId> aliveNodes;
+                aliveNodes.reserve(alive.size());
+                for (auto r : alive) aliveNodes.push_back(nodes[r]);
+                const flow::AllowedTokenIndices allowed = flow::allowedTokenIndices(trie, aliveNodes);
+                const std::int64_t K = allowed.rows.numel();
+                if (K > 0 && allowed.tokens.max().item<std::int64_t>() >= V) {
+                    throw Error({"", 0, "trie"}, "a trie token is outside the model's vocabulary of " +
+                                                     std::to_string(V) + " tokens");
+                }
+                // Column of each candidate inside its row: candidates come grouped by row, in order.
+                std::vector<std::int64_t> offsets(n + 1, 0);
+                for (std::int64_t i = 0; i < n; ++i) {
+                    offsets[i + 1] = offsets[i] + static_cast<std::int64_t>(trie.childTokens(aliveNodes[i]).size());
+                }
+                std::int64_t width = 0;
+                for (std::int64_t i = 0; i < n; ++i) width = std::max(width, offsets[i + 1] - offsets[i]);
+                const at::Tensor rows = allowed.rows;                                     // [K]
+                const at::Tensor cols = torch::arange(K, torch::kLong) -
+                                        torch::from_blob(offsets.data(), {n + 1}, torch::kLong)
+                                            .index_select(0, rows);                        // [K]
+                // After the root, nodes have a few children: their logits alone, not [n, V].
+                const at::Tensor chosen =
+                    (logits.defined() ? logits.index({rows.to(device), allowed.tokens.to(device)})
+                                      : model.logitsAt(hidden, rows.to(device), allowed.tokens.to(device)))
+                        .to(torch::kCPU, torch::kDouble) /
+                    temperature;                                                           // [K]
+                const at::Tensor padded =
+                    torch::full({n, width}, -std::numeric_limits<double>::infinity(), torch::kDouble)
+                        .index_put_({rows, cols}, chosen);                                 // [n, C]
+                const at::Tensor candidates =
+                    torch::zeros({n, width}, torch::kLong).index_put_({rows, cols}, allowed.tokens);  // [n, C]
+                const at::Tensor pick = at::multinomial(torch::softmax(padded, 1), 1, false, generator);  // [n, 1]
+                next = candidates.gather(1, pick).squeeze(1);                             // [n]
             }
-            // Column of each candidate inside its row: candidates come grouped by row, in order.
-            std::vector<std::int64_t> offsets(n + 1, 0);
-            for (std::int64_t i = 0; i < n; ++i) {
-                offsets[i + 1] = offsets[i] + static_cast<std::int64_t>(trie.childTokens(aliveNodes[i]).size());
-            }
-            std::int64_t width = 0;
-            for (std::int64_t i = 0; i < n; ++i) width = std::max(width, offsets[i + 1] - offsets[i]);
-            const at::Tensor rows = allowed.rows;                                     // [K]
-            const at::Tensor cols = torch::arange(K, torch::kLong) -
-                                    torch::from_blob(offsets.data(), {n + 1}, torch::kLong)
-                                        .index_select(0, rows);                        // [K]
-            // After the root, nodes have a few children: their logits alone, not [n, V].
-            const at::Tensor chosen =
-                (logits.defined() ? logits.index({rows.to(device), allowed.tokens.to(device)})
-                                  : model.logitsAt(hidden, rows.to(device), allowed.tokens.to(device)))
-                    .to(torch::kCPU, torch::kDouble) /
-                temperature;                                                           // [K]
-            const at::Tensor padded =
-                torch::full({n, width}, -std::numeric_limits<double>::infinity(), torch::kDouble)
-                    .index_put_({rows, cols}, chosen);                                 // [n, C]
-            const at::Tensor candidates =
-                torch::zeros({n, width}, torch::kLong).index_put_({rows, cols}, allowed.tokens);  // [n, C]
-            const at::Tensor pick = at::multinomial(torch::softmax(padded, 1), 1, false, generator);  // [n, 1]
-            next = candidates.gather(1, pick).squeeze(1);                             // [n]
-        }
 
-        const auto nextAcc = next.accessor<std::int64_t, 1>();
-        std::vector<std::int64_t> keep;  // cache rows still running after this token
-        std::vector<std::int64_t> keptTokens;
-        for (std::int64_t i = 0; i < n; ++i) {
-            const std::int64_t r = alive[i];
-            const auto token = static_cast<flow::TokenId>(nextAcc[i]);
-            generated[r].push_back(token);
-            nodes[r] = nodes[r] == flow::TitleTrie::kNoNode ? nodes[r] : trie.child(nodes[r], token);
-            // A free rollout stops on leaving the tree: every later reward is the penalty.
-            if (token != term && nodes[r] != flow::TitleTrie::kNoNode) {
-                keep.push_back(i);
-                keptTokens.push_back(token);
+            const auto nextAcc = next.accessor<std::int64_t, 1>();
+            std::vector<std::int64_t> keep;  // cache rows still running after this token
+            std::vector<std::int64_t> keptTokens;
+            for (std::int64_t i = 0; i < n; ++i) {
+                const std::int64_t r = alive[i];
+                const auto token = static_cast<flow::TokenId>(nextAcc[i]);
+                generated[r].push_back(token);
+                nodes[r] = nodes[r] == flow::TitleTrie::kNoNode ? nodes[r] : trie.child(nodes[r], token);
+                // A free rollout stops on leaving the tree: every later reward is the penalty.
+                if (token != term && nodes[r] != flow::TitleTrie::kNoNode) {
+                    keep.push_back(i);
+                    keptTokens.push_back(token);
+                }
             }
-        }
-        if (keep.empty() || (maxTokens > 0 && step + 1 >= maxTokens)) {
+            if (keep.empty() || (maxTokens > 0 && step + 1 >= maxTokens)) {
+                std::vector<std::int64_t> rest;
+                for (auto i : keep) rest.push_back(alive[i]);
+                alive = std::move(rest);
+                break;
+            }
+            if (static_cast<std::int64_t>(keep.size()) < n) {
+                cache.reorder(torch::tensor(keep, torch::kLong).to(device));
+            }
             std::vector<std::int64_t> rest;
             for (auto i : keep) rest.push_back(alive[i]);
             alive = std::move(rest);
-            break;
+            const auto m = static_cast<std::int64_t>(keep.size());
+            const at::Tensor input = torch::tensor(keptTokens, torch::kLong).view({m, 1}).to(device);  // [m, 1]
+            hidden = model.hiddenStates(input, torch::ones({m, 1}, longDev), &cache).select(1, 0);  // [m, D]
+            logits = constraint == SamplingConstraint::Free ? model.logitsFrom(hidden) : at::Tensor();  // [m, V]
         }
-        if (static_cast<std::int64_t>(keep.size()) < n) {
-            cache.reorder(torch::tensor(keep, torch::kLong).to(device));
-        }
-        std::vector<std::int64_t> rest;
-        for (auto i : keep) rest.push_back(alive[i]);
-        alive = std::move(rest);
-        const auto m = static_cast<std::int64_t>(keep.size());
-        const at::Tensor input = torch::tensor(keptTokens, torch::kLong).view({m, 1}).to(device);  // [m, 1]
-        hidden = model.hiddenStates(input, torch::ones({m, 1}, longDev), &cache).select(1, 0);  // [m, D]
-        logits = constraint == SamplingConstraint::Free ? model.logitsFrom(hidden) : at::Tensor();  // [m, V]
-    }
 
-    inference.reset();
+    }  // inference mode
+
     SampledTitles out;
     out.samplesPerPrompt = samplesPerPrompt;
     std::int64_t L = 1;
