@@ -37,6 +37,32 @@ void KvCache::reserve(std::int64_t extra) {
     }
 }
 
+bool KvCache::hasRoom(std::int64_t tokens) const {
+    if (keys_.empty() || torch::GradMode::is_enabled()) return false;
+    for (std::size_t l = 0; l < keys_.size(); ++l) {
+        if (!keys_[l].defined() || !keyRoom_[l].defined() || keyRoom_[l].size(0) != keys_[l].size(0) ||
+            keys_[l].size(2) + tokens > keyRoom_[l].size(2)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::pair<at::Tensor, at::Tensor> KvCache::room(std::int64_t layer) const {
+    TORCH_CHECK(layer >= 0 && layer < static_cast<std::int64_t>(keys_.size()), "KvCache: layer ", layer,
+                " out of range");
+    return {keyRoom_[static_cast<std::size_t>(layer)], valueRoom_[static_cast<std::size_t>(layer)]};
+}
+
+void KvCache::grow(std::int64_t tokens) {
+    TORCH_CHECK(hasRoom(tokens), "KvCache::grow: no room for ", tokens, " more tokens");
+    for (std::size_t l = 0; l < keys_.size(); ++l) {
+        const std::int64_t S = keys_[l].size(2) + tokens;
+        keys_[l] = keyRoom_[l].narrow(2, 0, S);
+        values_[l] = valueRoom_[l].narrow(2, 0, S);
+    }
+}
+
 std::int64_t KvCache::length() const { return mask_.defined() ? mask_.size(1) : 0; }
 std::int64_t KvCache::batchSize() const { return mask_.defined() ? mask_.size(0) : 0; }
 

@@ -45,6 +45,13 @@ public:
     void reserve(std::int64_t extra);
 
     // --- used by the model's forward -------------------------------------------------------
+    // For kernels that write new keys/values themselves (decode_step.h): whether every layer
+    // has reserved room for `tokens` more tokens of every row, no gradient being recorded; the
+    // buffers [B, Hkv, capacity, Dh] of one layer, whose positions from its stored length on
+    // are free; and, once written, grow() makes `tokens` more positions part of every layer.
+    bool hasRoom(std::int64_t tokens) const;
+    std::pair<at::Tensor, at::Tensor> room(std::int64_t layer) const;
+    void grow(std::int64_t tokens);
     // Appends the new tokens' mask [B, T] and returns the full mask [B, S + T].
     at::Tensor appendMask(const at::Tensor& newMask);
     // Appends one layer's new keys/values [B, Hkv, T, Dh]; returns the full [B, Hkv, S+T, Dh].

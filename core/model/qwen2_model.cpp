@@ -1,5 +1,6 @@
 #include "core/model/qwen2_model.h"
 
+#include "core/model/decode_step.h"
 #include "core/model/fused_attention.h"
 #include "core/model/kv_cache.h"
 #include "core/model/layer_checkpoint.h"
@@ -7,6 +8,8 @@
 
 #include <torch/torch.h>
 #include <torch/version.h>
+
+#include <limits>
 
 
 namespace flower::model {
@@ -51,6 +54,19 @@ torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
     }
     torch::Tensor h = embed_tokens(ctx.tokens.defined() ? inputIds.reshape(-1).index_select(0, ctx.tokens)
                                                         : inputIds);  // [B, T, D] or [N, D]
+    if (T == 1 && cache != nullptr) {
+        // A decoding step: one OpenMP region for all layers where it applies (decode_step.h).
+        std::vector<const Qwen2DecoderLayerImpl*> layers;
+        for (const auto& block : blocks_) layers.push_back(block.get());
+        const torch::Tensor e = h.view({B, config_.hiddenSize});  // [B, D]
+        if (decodeStepApplies(layers, e, mask, cache)) {
+            const auto [cos, sin] = rotaryCosSin(positions, config_.headDim(), config_.ropeTheta, h.scalar_type());
+            const torch::Tensor keyBias = torch::zeros({B, S}, h.options())
+                                              .masked_fill(full == 0, -std::numeric_limits<double>::infinity());
+            const torch::Tensor out = decodeStep(layers, config_, e, cos.view({B, -1}), sin.view({B, -1}), keyBias, *cache);
+            return norm(out).unsqueeze(1);  // [B, 1, D]
+        }
+    }
     std::tie(ctx.cos, ctx.sin) =
         rotaryCosSin(positions, config_.headDim(), config_.ropeTheta, h.scalar_type());
     const torch::Tensor queryPos = torch::arange(past, S, longOpts).unsqueeze(1);  // [T, 1]

@@ -1,6 +1,7 @@
 // Qwen2ForCausalLM on small random configs: Hugging Face parameter names, KV-cache decoding
 // equal to a full forward (also after beam-style reordering), gradients vs finite differences,
 // rotary and RMSNorm against hand-computed values.
+#include "core/model/decode_step.h"
 #include "core/model/kv_cache.h"
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/model/qwen2_presets.h"
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void gradientsMatchFiniteDifferences();
     void runsInBfloat16();
     void packedForwardEqualsPaddedForward();
+    void decodeStepEqualsModulePath();
 };
 
 void TestQwen2Model::registersHuggingFaceNames() {
@@ -358,11 +360,61 @@ void TestQwen2Model::packedForwardEqualsPaddedForward() {
     model->model->setPacking(true);
 }
 
+// decodeStep (one OpenMP region for all layers of a decoding step) against the layers' modules:
+// left-padded rows, steps in a reserved room with a reorder that drops and forks rows between
+// them; the logits and every cached key/value must agree to fp32 rounding. The fast path must
+// really run (decodeStepApplies), and never while gradients are recorded.
+void TestQwen2Model::decodeStepEqualsModulePath() {
+    Qwen2ForCausalLM model(smallConfig(false));
+    model->initWeights(23);
+    auto [ids, mask] = paddedBatch(37, 9, {0, 3, 5, 1, 0}, 41);
+    torch::NoGradGuard noGrad;
+    KvCache fast(2), slow(2);
+    model->forward(ids, mask, &fast);
+    slow = fast;
+    fast.reserve(6);
+    slow.reserve(6);
+    std::vector<const Qwen2DecoderLayerImpl*> layers;
+    for (const auto& layer : *model->model->layers) layers.push_back(layer->as<Qwen2DecoderLayerImpl>());
+    const auto gen = at::make_generator<at::CPUGeneratorImpl>(43);
+    double worst = 0;
+    std::int64_t rows = 5;
+    for (int step = 0; step < 5; ++step) {
+        if (step == 2) {  // rows 1 and 3 finish, row 4 forks
+            const torch::Tensor keep = torch::tensor({0, 2, 4, 4}, torch::kLong);
+            fast.reorder(keep);
+            slow.reorder(keep);
+            rows = 4;
+        }
+        const torch::Tensor next = torch::randint(37, {rows, 1}, gen, torch::kLong);
+        const torch::Tensor ones = torch::ones({rows, 1}, torch::kLong);
+        QVERIFY(decodeStepApplies(layers, torch::zeros({rows, 32}), ones, &fast));
+        const torch::Tensor a = model->forward(next, ones, &fast);
+        setDecodeStepEnabled(false);
+        const torch::Tensor b = model->forward(next, ones, &slow);
+        setDecodeStepEnabled(true);
+        worst = std::max(worst, maxAbs(a, b));
+    }
+    QVERIFY2(worst <= 1e-5, std::to_string(worst).c_str());
+    const auto empty = torch::zeros({rows, 2, 0, 8});
+    for (std::int64_t l = 0; l < 2; ++l) {
+        const auto [kf, vf] = fast.append(l, empty, empty);
+        const auto [ks, vs] = slow.append(l, empty, empty);
+        QCOMPARE(kf.sizes().vec(), ks.sizes().vec());
+        QVERIFY(maxAbs(kf, ks) <= 1e-5 && maxAbs(vf, vs) <= 1e-5);
+    }
+    {
+        torch::AutoGradMode grad(true);
+        QVERIFY(!decodeStepApplies(layers, torch::zeros({rows, 32}), torch::ones({rows, 1}), &fast));
+    }
+    QVERIFY(!decodeStepApplies(layers, torch::zeros({rows, 32}), torch::zeros({rows, 1}, torch::kLong), &fast));
+}
+
 FLOWER_TEST_MAIN(TestQwen2Model, registersHuggingFaceNames, tiedHeadHasNoLmHead, logitsAtPicksFromTheHead,
                  initIsDeterministic,
                  rotaryRotatesPairs, rmsNormMatchesHandComputation, cacheDecodingEqualsFullForward,
                  cacheReorderEqualsFullForward, reservedCacheWritesInPlaceAndCopiesStayApart,
-                 gradientsMatchFiniteDifferences, runsInBfloat16, packedForwardEqualsPaddedForward)
+                 gradientsMatchFiniteDifferences, runsInBfloat16, packedForwardEqualsPaddedForward, decodeStepEqualsModulePath)
 #ifdef FLOWER_TEST_QT
 #include "test_qwen2_model.moc"
 #endif
