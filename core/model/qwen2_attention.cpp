@@ -45,8 +45,6 @@ Qwen2AttentionImpl::Qwen2AttentionImpl(const Qwen2Config& c)
 
 torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const AttentionContext& ctx,
                                           KvCache* cache, std::int64_t layer) {
-    const bool packed = ctx.tokens.defined();
-    const std::int64_t B = packed ? ctx.batch : x.size(0), T = packed ? ctx.length : x.size(1);
     const std::int64_t rows = x.numel() / x.size(-1);  // tokens projected: B·T, or N packed
     torch::Tensor q, k, v;
     if (rows >= kFuseMinTokens) {
@@ -65,32 +63,66 @@ torch::Tensor Qwen2AttentionImpl::forward(const torch::Tensor& x, const Attentio
         k = unpackTokens(applyLinear(x, k_proj->weight, k_proj->bias), ctx);
         v = unpackTokens(applyLinear(x, v_proj->weight, v_proj->bias), ctx);
     }
-    q = q.reshape({B, T, heads_, headDim_}).transpose(1, 2);    // [B, H, T, Dh]
+    return attend(q, k, v, ctx, ctx, cache, layer);
+}
+
+torch::Tensor Qwen2AttentionImpl::forwardColumns(const torch::Tensor& x, const AttentionContext& ctx,
+                                                 KvCache* cache, std::int64_t layer, std::int64_t from,
+                                                 std::int64_t count) {
+    torch::Tensor k, v;  // [B, T, Hkv·Dh]
+    if (x.numel() / x.size(-1) >= kFuseMinTokens) {
+        const torch::Tensor w = torch::cat({k_proj->weight, v_proj->weight});  // [2·Hkv·Dh, D]
+        const torch::Tensor b = torch::cat({k_proj->bias, v_proj->bias});
+        const auto parts = unpackTokens(torch::linear(x, w, b), ctx).chunk(2, -1);
+        k = parts[0];
+        v = parts[1];
+    } else {
+        k = unpackTokens(applyLinear(x, k_proj->weight, k_proj->bias), ctx);
+        v = unpackTokens(applyLinear(x, v_proj->weight, v_proj->bias), ctx);
+    }
+    const torch::Tensor q = applyLinear(unpackTokens(x, ctx).narrow(1, from, count), q_proj->weight, q_proj->bias);
+    AttentionContext queries;  // the selected columns' angles and mask rows, not packed
+    queries.cos = ctx.cos.narrow(2, from, count);
+    queries.sin = ctx.sin.narrow(2, from, count);
+    queries.allowed = ctx.allowed.narrow(2, from, count);
+    if (ctx.bias.defined()) queries.bias = ctx.bias.narrow(3, from, count);
+    return attend(q, k, v, queries, ctx, cache, layer);
+}
+
+torch::Tensor Qwen2AttentionImpl::attend(torch::Tensor q, torch::Tensor k, torch::Tensor v,
+                                         const AttentionContext& queries, const AttentionContext& ctx,
+                                         KvCache* cache, std::int64_t layer) {
+    const std::int64_t B = q.size(0), Tq = q.size(1), T = k.size(1);
+    q = q.reshape({B, Tq, heads_, headDim_}).transpose(1, 2);   // [B, H, T', Dh]
     k = k.reshape({B, T, kvHeads_, headDim_}).transpose(1, 2);  // [B, Hkv, T, Dh]
     v = v.reshape({B, T, kvHeads_, headDim_}).transpose(1, 2);  // [B, Hkv, T, Dh]
-    q = applyRotary(q, ctx.cos, ctx.sin);
+    q = applyRotary(q, queries.cos, queries.sin);
     k = applyRotary(k, ctx.cos, ctx.sin);
     if (cache != nullptr) {
         std::tie(k, v) = cache->append(layer, k, v);  // [B, Hkv, S, Dh]
     }
+    // Output rows as the residual stream holds them: packed when all queries are (forward).
+    static const AttentionContext unpacked;
+    const AttentionContext& out = &queries == &ctx ? ctx : unpacked;
     const double scale = 1.0 / std::sqrt(static_cast<double>(headDim_));
-    if (auto fast = fewQueryAttention(q, k, v, ctx.bias, scale)) {
-        return applyLinear(packTokens(headsSideBySide(*fast), ctx), o_proj->weight);  // decoding on the CPU: few_query_attention.h
+    if (auto fast = fewQueryAttention(q, k, v, queries.bias, scale)) {
+        return applyLinear(packTokens(headsSideBySide(*fast), out), o_proj->weight);  // decoding on the CPU: few_query_attention.h
     }
-    if (auto fused = fusedAttention(q, k, v, ctx.allowed, scale)) {
-        return applyLinear(packTokens(*fused, ctx), o_proj->weight);  // the CPU otherwise: fused_attention.h
+    if (auto fused = fusedAttention(q, k, v, queries.allowed, scale)) {
+        return applyLinear(packTokens(*fused, out), o_proj->weight);  // the CPU otherwise: fused_attention.h
     }
 #if TORCH_VERSION_MAJOR >= 2
     // Fused kernel (flash / memory-efficient on CUDA). K/V heads are repeated for it.
     const std::int64_t groups = heads_ / kvHeads_;
     const torch::Tensor kr = groups > 1 ? k.repeat_interleave(groups, 1) : k;  // [B, H, S, Dh]
     const torch::Tensor vr = groups > 1 ? v.repeat_interleave(groups, 1) : v;
-    const torch::Tensor out = ctx.causal ? at::scaled_dot_product_attention(q, kr, vr, {}, 0.0, /*is_causal=*/true)
-                                         : at::scaled_dot_product_attention(q, kr, vr, ctx.allowed);
+    const bool causal = queries.causal && &queries == &ctx;
+    const torch::Tensor o = causal ? at::scaled_dot_product_attention(q, kr, vr, {}, 0.0, /*is_causal=*/true)
+                                   : at::scaled_dot_product_attention(q, kr, vr, queries.allowed);
 #else
-    const torch::Tensor out = compositeAttention(q, k, v, ctx.bias, scale);  // [B, H, T, Dh]
+    const torch::Tensor o = compositeAttention(q, k, v, queries.bias, scale);  // [B, H, T', Dh]
 #endif
-    return applyLinear(packTokens(headsSideBySide(out), ctx), o_proj->weight);  // [B, T, D]
+    return applyLinear(packTokens(headsSideBySide(o), out), o_proj->weight);  // [B, T', D]
 }
 
 }  // namespace flower::model

@@ -53,10 +53,20 @@ public:
     // of them.
     torch::Tensor forward(const torch::Tensor& x, const AttentionContext& context,
                           KvCache* cache = nullptr, std::int64_t layer = 0);
+    // The same for the queries of columns [from, from + count) only → [B, count, D]: keys and
+    // values of every token (they go to the cache and are read), queries, attention and o_proj
+    // of those columns alone. Values at padding columns are meaningless.
+    torch::Tensor forwardColumns(const torch::Tensor& x, const AttentionContext& context, KvCache* cache,
+                                 std::int64_t layer, std::int64_t from, std::int64_t count);
 
     torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 
 private:
+    // Rotary embedding, cache append, attention and o_proj of projected q [B, T', H·Dh] and
+    // k/v [B, T, Hkv·Dh]; the context's angles and mask rows are those of the T' queries.
+    torch::Tensor attend(torch::Tensor q, torch::Tensor k, torch::Tensor v, const AttentionContext& queries,
+                         const AttentionContext& context, KvCache* cache, std::int64_t layer);
+
     std::int64_t heads_, kvHeads_, headDim_;
 };
 TORCH_MODULE(Qwen2Attention);

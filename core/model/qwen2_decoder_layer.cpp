@@ -18,4 +18,12 @@ torch::Tensor Qwen2DecoderLayerImpl::forward(const torch::Tensor& x, const Atten
     return h + mlp(post_attention_layernorm(h));                                 // [B, T, D]
 }
 
+torch::Tensor Qwen2DecoderLayerImpl::forwardColumns(const torch::Tensor& x, const AttentionContext& ctx,
+                                                    KvCache* cache, std::int64_t layer, std::int64_t from,
+                                                    std::int64_t count) {
+    const torch::Tensor rows = unpackTokens(x, ctx).narrow(1, from, count);  // [B, count, D]
+    const torch::Tensor h = rows + self_attn->forwardColumns(input_layernorm(x), ctx, cache, layer, from, count);
+    return h + mlp(post_attention_layernorm(h));
+}
+
 }  // namespace flower::model

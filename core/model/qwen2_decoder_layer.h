@@ -17,6 +17,10 @@ public:
     // x: [B, T, D] → [B, T, D]
     torch::Tensor forward(const torch::Tensor& x, const AttentionContext& context,
                           KvCache* cache = nullptr, std::int64_t layer = 0);
+    // The output of columns [from, from + count) only → [B, count, D] (the model's last layer
+    // when the caller needs a few positions; Qwen2Model's OutputColumns).
+    torch::Tensor forwardColumns(const torch::Tensor& x, const AttentionContext& context, KvCache* cache,
+                                 std::int64_t layer, std::int64_t from, std::int64_t count);
 
     Qwen2Attention self_attn{nullptr};
     Qwen2Mlp mlp{nullptr};

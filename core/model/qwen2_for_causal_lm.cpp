@@ -17,8 +17,8 @@ Qwen2ForCausalLMImpl::Qwen2ForCausalLMImpl(const Qwen2Config& c) : config_(c) {
 
 torch::Tensor Qwen2ForCausalLMImpl::hiddenStates(const torch::Tensor& inputIds,
                                                  const torch::Tensor& attentionMask,
-                                                 KvCache* cache) {
-    return model(inputIds, attentionMask, cache);
+                                                 KvCache* cache, OutputColumns outputs) {
+    return model(inputIds, attentionMask, cache, outputs);
 }
 
 torch::Tensor Qwen2ForCausalLMImpl::logitsFrom(const torch::Tensor& hidden) {

@@ -28,8 +28,9 @@ public:
     torch::Tensor forward(const torch::Tensor& inputIds, const torch::Tensor& attentionMask = {},
                           KvCache* cache = nullptr);
     // The two halves of forward(), for losses that need logits at a few positions only.
+    // outputs: the columns needed (Qwen2Model's OutputColumns) → [B, count, D].
     torch::Tensor hiddenStates(const torch::Tensor& inputIds, const torch::Tensor& attentionMask = {},
-                               KvCache* cache = nullptr);          // [B, T, D]
+                               KvCache* cache = nullptr, OutputColumns outputs = {});  // [B, T, D]
     torch::Tensor logitsFrom(const torch::Tensor& hidden);         // [..., D] → [..., V]
     // Only the logits of some (row, token) pairs: hidden [M, D], rows/tokens [K] int64 → [K],
     // logitsFrom(hidden)[rows[k], tokens[k]] without the [M, V] product (the head's weight

@@ -25,10 +25,15 @@ Qwen2ModelImpl::Qwen2ModelImpl(const Qwen2Config& c) : config_(c) {
 }
 
 torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
-                                      const torch::Tensor& attentionMask, KvCache* cache) {
+                                      const torch::Tensor& attentionMask, KvCache* cache,
+                                      OutputColumns outputs) {
     TORCH_CHECK(inputIds.dim() == 2, "Qwen2Model: input ids must be [B, T], got ",
                 inputIds.sizes());
     const std::int64_t B = inputIds.size(0), T = inputIds.size(1);
+    TORCH_CHECK(outputs.count < 0 || (outputs.from >= 0 && outputs.from + outputs.count <= T),
+                "Qwen2Model: output columns [", outputs.from, ", ", outputs.from + outputs.count,
+                ") outside the ", T, " input columns");
+    const bool allColumns = outputs.count < 0 || (outputs.from == 0 && outputs.count == T);
     const auto device = inputIds.device();
     const auto longOpts = torch::TensorOptions().dtype(torch::kLong).device(device);
     torch::Tensor mask = attentionMask.defined() ? attentionMask.to(torch::kLong)
@@ -54,7 +59,7 @@ torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
     }
     torch::Tensor h = embed_tokens(ctx.tokens.defined() ? inputIds.reshape(-1).index_select(0, ctx.tokens)
                                                         : inputIds);  // [B, T, D] or [N, D]
-    if (T == 1 && cache != nullptr) {
+    if (T == 1 && cache != nullptr && allColumns) {
         // A decoding step: one OpenMP region for all layers where it applies (decode_step.h).
         std::vector<const Qwen2DecoderLayerImpl*> layers;
         for (const auto& block : blocks_) layers.push_back(block.get());
@@ -83,8 +88,11 @@ torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
     // backward to recompute for: both take the plain path.
     const bool checkpoint = gradientCheckpointing_ && cache == nullptr && torch::GradMode::is_enabled();
     for (std::size_t i = 0; i < blocks_.size(); ++i) {
-        h = checkpoint ? checkpointedLayerForward(blocks_[i], h, ctx)
-                       : blocks_[i]->forward(h, ctx, cache, static_cast<std::int64_t>(i));
+        const auto layer = static_cast<std::int64_t>(i);
+        if (!allColumns && i + 1 == blocks_.size()) {
+            return norm(blocks_[i]->forwardColumns(h, ctx, cache, layer, outputs.from, outputs.count));  // [B, count, D]
+        }
+        h = checkpoint ? checkpointedLayerForward(blocks_[i], h, ctx) : blocks_[i]->forward(h, ctx, cache, layer);
     }
     return unpackTokens(norm(h), ctx);  // [B, T, D], zeros at padding when packed
 }

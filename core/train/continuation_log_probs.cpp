@@ -132,14 +132,15 @@ PromptPass runPrompt(model::Qwen2ForCausalLMImpl& model, const at::Tensor& promp
     if (distinct.size(0) < promptIds.size(0)) {
         const at::Tensor ids = distinct.narrow(1, 0, P).contiguous();    // [U, P]
         const at::Tensor mask = distinct.narrow(1, P, P).contiguous();   // [U, P]
-        const at::Tensor hidden = model.hiddenStates(ids, mask, &out.cache);  // [U, P, D]
+        const at::Tensor hidden = model.hiddenStates(ids, mask, &out.cache, {P - 1, 1});  // [U, 1, D]
         out.cache.reorder(inverse);
-        out.lastHidden = hidden.select(1, P - 1).index_select(0, inverse);  // [B, D]
+        out.lastHidden = hidden.select(1, 0).index_select(0, inverse);  // [B, D]
         out.tokens = promptIds.numel();  // the data's tokens, so tokens/s compares across runs
         return out;
     }
-    const at::Tensor hidden = model.hiddenStates(promptIds, promptMask, &out.cache);  // [B, P, D]
-    out.lastHidden = hidden.select(1, P - 1);  // [B, D], left padding: a real token
+    // Only the last position's output is read (the cache holds every layer's keys/values).
+    const at::Tensor hidden = model.hiddenStates(promptIds, promptMask, &out.cache, {P - 1, 1});  // [B, 1, D]
+    out.lastHidden = hidden.select(1, 0);  // [B, D], left padding: a real token
     out.tokens = promptIds.numel();
     return out;
 }
@@ -166,7 +167,7 @@ ContinuationLogProbs continuationLogProbs(model::Qwen2ForCausalLMImpl& model,
     const std::int64_t L = continuationIds.size(1);
     const at::Tensor ids = torch::cat({promptIds, continuationIds.narrow(1, 0, L - 1)}, 1).to(device);
     const at::Tensor mask = torch::cat({promptMask, continuationMask.narrow(1, 0, L - 1)}, 1).to(device);
-    const at::Tensor hidden = model.hiddenStates(ids, mask).narrow(1, P - 1, L);  // [B, L, D]
+    const at::Tensor hidden = model.hiddenStates(ids, mask, nullptr, {P - 1, L});  // [B, L, D]
     return logProbsOf(model, hidden, continuationIds.to(device), continuationMask.to(device), terminationId, {},
                       promptIds.numel());
 }

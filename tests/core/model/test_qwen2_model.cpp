@@ -68,6 +68,7 @@ private Q_SLOTS:
     void runsInBfloat16();
     void packedForwardEqualsPaddedForward();
     void decodeStepEqualsModulePath();
+    void outputColumnsEqualFullForward();
 };
 
 void TestQwen2Model::registersHuggingFaceNames() {
@@ -410,11 +411,62 @@ void TestQwen2Model::decodeStepEqualsModulePath() {
     QVERIFY(!decodeStepApplies(layers, torch::zeros({rows, 32}), torch::zeros({rows, 1}, torch::kLong), &fast));
 }
 
+// OutputColumns: the last layer computes only the asked columns' queries, attention and MLP.
+// In fp64, packed and padded, with and without a cache in front: hidden states at the real
+// tokens of the columns, every parameter's gradient of a loss on them, and the cache the
+// forward leaves (its last layer's keys/values included) equal the full forward's.
+void TestQwen2Model::outputColumnsEqualFullForward() {
+    Qwen2ForCausalLM model(smallConfig(true));
+    model->initWeights(19);
+    model->to(torch::kDouble);
+    auto [ids, mask] = paddedBatch(37, 30, {0, 9, 4}, 33);
+    mask[0].narrow(0, 25, 5).zero_();  // right padding inside the columns too
+    const std::int64_t from = 20, count = 8;
+    const torch::Tensor real = mask.narrow(1, from, count).to(torch::kBool).unsqueeze(-1);  // [B, count, 1]
+    auto run = [&](bool columns, bool packing, bool withCache) {
+        model->model->setPacking(packing);
+        model->zero_grad();
+        KvCache cache(2);
+        if (withCache) {
+            const auto [pids, pmask] = paddedBatch(37, 5, {2, 0, 1}, 34);
+            model->hiddenStates(pids, pmask, &cache);
+        }
+        KvCache* c = withCache ? &cache : nullptr;
+        const torch::Tensor hidden = columns ? model->hiddenStates(ids, mask, c, {from, count})
+                                             : model->hiddenStates(ids, mask, c).narrow(1, from, count);
+        const torch::Tensor logits = model->logitsFrom(hidden);
+        const torch::Tensor weights = torch::linspace(-1.0, 2.0, logits.numel(), torch::kDouble).view(logits.sizes());
+        (logits * weights).masked_select(real.expand_as(logits)).sum().backward();
+        std::vector<torch::Tensor> grads;
+        for (const auto& p : model->parameters()) grads.push_back(p.grad().clone());
+        const torch::Tensor keys = withCache ? cache.append(1, torch::zeros({3, 2, 0, 8}, torch::kDouble),
+                                                            torch::zeros({3, 2, 0, 8}, torch::kDouble)).first.detach()
+                                             : torch::Tensor();
+        return std::make_tuple(hidden.detach(), grads, keys);
+    };
+    for (const bool packing : {true, false}) {
+        for (const bool withCache : {false, true}) {
+            const auto [h, g, k] = run(true, packing, withCache);
+            const auto [hFull, gFull, kFull] = run(false, packing, withCache);
+            QCOMPARE(h.sizes().vec(), hFull.sizes().vec());
+            const double dh = (h - hFull).masked_select(real.expand_as(h)).abs().max().item<double>();
+            QVERIFY2(dh <= 1e-12, std::to_string(dh).c_str());
+            double dg = 0;
+            for (std::size_t i = 0; i < g.size(); ++i) dg = std::max(dg, maxAbs(g[i], gFull[i]));
+            QVERIFY2(dg <= 1e-10, std::to_string(dg).c_str());
+            if (withCache) QVERIFY(maxAbs(k, kFull) <= 1e-12);
+        }
+    }
+    model->model->setPacking(true);
+    QVERIFY_THROWS_EXCEPTION(c10::Error, model->hiddenStates(ids, mask, nullptr, {25, 6}));
+}
+
 FLOWER_TEST_MAIN(TestQwen2Model, registersHuggingFaceNames, tiedHeadHasNoLmHead, logitsAtPicksFromTheHead,
                  initIsDeterministic,
                  rotaryRotatesPairs, rmsNormMatchesHandComputation, cacheDecodingEqualsFullForward,
                  cacheReorderEqualsFullForward, reservedCacheWritesInPlaceAndCopiesStayApart,
-                 gradientsMatchFiniteDifferences, runsInBfloat16, packedForwardEqualsPaddedForward, decodeStepEqualsModulePath)
+                 gradientsMatchFiniteDifferences, runsInBfloat16, packedForwardEqualsPaddedForward, decodeStepEqualsModulePath,
+                 outputColumnsEqualFullForward)
 #ifdef FLOWER_TEST_QT
 #include "test_qwen2_model.moc"
 #endif
