@@ -12,7 +12,9 @@
 //   sample   sampleTitles alone (no gradients)
 //   flower   FlowerObjective λ = 1: sampling + [targets; titles] branched off one prompt pass
 // each with the fused CPU ops ("ours") and with their composite LibTorch forms, interleaved (both
-// columns run packed batches, core/model/qwen2_model.h: packing is not a CPU kernel).
+// columns run packed batches and compute only the output columns read, core/model/qwen2_model.h:
+// neither is a CPU kernel; the composite column decodes through the layers' modules, not
+// decode_step.h).
 //
 //   build/tests/bench/train/bench_objectives [--reps N] [--threads N] [--profile PREFIX]
 // (--profile: chrome traces PREFIX.rollout.json and PREFIX.flower.json instead of timings)
