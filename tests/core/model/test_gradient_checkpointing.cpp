@@ -42,13 +42,16 @@ std::pair<torch::Tensor, torch::Tensor> paddedBatch(std::int64_t T, const std::v
     return {ids, mask};
 }
 
-// Next-token cross-entropy over positions whose token and target are both real.
-torch::Tensor lossOf(Qwen2ForCausalLM& model, const torch::Tensor& ids, const torch::Tensor& mask) {
-    const std::int64_t T = ids.size(1);
-    const torch::Tensor hidden = model->hiddenStates(ids, mask);                              // [B, T, D]
-    const torch::Tensor logp = torch::log_softmax(model->logitsFrom(hidden.narrow(1, 0, T - 1)), -1);  // [B, T-1, V]
-    const torch::Tensor valid = (mask.narrow(1, 0, T - 1) * mask.narrow(1, 1, T - 1)).to(logp.scalar_type());
-    const torch::Tensor picked = logp.gather(-1, ids.narrow(1, 1, T - 1).unsqueeze(-1)).squeeze(-1);  // [B, T-1]
+// Next-token cross-entropy over positions t ≥ from whose token and target are both real; with
+// `columns`, the forward computes only those positions' outputs (OutputColumns).
+torch::Tensor lossOf(Qwen2ForCausalLM& model, const torch::Tensor& ids, const torch::Tensor& mask,
+                     std::int64_t from = 0, bool columns = false) {
+    const std::int64_t T = ids.size(1), n = T - 1 - from;
+    const torch::Tensor hidden = columns ? model->hiddenStates(ids, mask, nullptr, {from, n})
+                                         : model->hiddenStates(ids, mask).narrow(1, from, n);  // [B, n, D]
+    const torch::Tensor logp = torch::log_softmax(model->logitsFrom(hidden), -1);              // [B, n, V]
+    const torch::Tensor valid = (mask.narrow(1, from, n) * mask.narrow(1, from + 1, n)).to(logp.scalar_type());
+    const torch::Tensor picked = logp.gather(-1, ids.narrow(1, from + 1, n).unsqueeze(-1)).squeeze(-1);  // [B, n]
     return -(picked * valid).sum() / valid.sum();
 }
 
@@ -57,9 +60,10 @@ struct Step {
     std::map<std::string, torch::Tensor> grads;
 };
 
-Step trainingStep(Qwen2ForCausalLM& model, const torch::Tensor& ids, const torch::Tensor& mask) {
+Step trainingStep(Qwen2ForCausalLM& model, const torch::Tensor& ids, const torch::Tensor& mask,
+                  std::int64_t from = 0, bool columns = false) {
     model->zero_grad(true);
-    const torch::Tensor loss = lossOf(model, ids, mask);
+    const torch::Tensor loss = lossOf(model, ids, mask, from, columns);
     loss.backward();
     Step s;
     s.loss = loss.item<double>();
@@ -121,6 +125,7 @@ private Q_SLOTS:
     void ignoredWithoutGradMode();
     void refusesDoubleBackward();
     void refusesWeightsChangedBeforeBackward();
+    void outputColumnsWithCheckpointedLayers();
 };
 
 void TestGradientCheckpointing::offByDefault() {
@@ -282,10 +287,23 @@ void TestGradientCheckpointing::refusesWeightsChangedBeforeBackward() {
     }
 }
 
+// Checkpointed layers under a last layer that computes only the loss's columns: the same loss
+// and gradients as the plain full forward (fp64).
+void TestGradientCheckpointing::outputColumnsWithCheckpointedLayers() {
+    Qwen2ForCausalLM model = makeModel("nano", true, torch::kDouble);
+    auto [ids, mask] = paddedBatch(24, {0, 5, 11});
+    model->setGradientCheckpointing(false);
+    const Step plain = trainingStep(model, ids, mask, 15, false);
+    model->setGradientCheckpointing(true);
+    const Step ckpt = trainingStep(model, ids, mask, 15, true);
+    QVERIFY(std::abs(plain.loss - ckpt.loss) <= 1e-12);
+    compareSteps(plain, ckpt, 1e-10);
+}
+
 FLOWER_TEST_MAIN(TestGradientCheckpointing, offByDefault, gradientsEqualInFloat64, gradientsEqualInFloat32,
                  forwardIsIdentical, everyLayerIsOneCheckpointNode, autogradGradLeavesDotGradAlone,
                  frozenEmbeddingStillTrainsLayers, ignoredWithCache, ignoredWithoutGradMode,
-                 refusesDoubleBackward, refusesWeightsChangedBeforeBackward)
+                 refusesDoubleBackward, refusesWeightsChangedBeforeBackward, outputColumnsWithCheckpointedLayers)
 
 #ifdef FLOWER_TEST_QT
 #include "test_gradient_checkpointing.moc"
