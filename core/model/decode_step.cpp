@@ -63,6 +63,7 @@ struct LayerWeights {
     const float *q, *k, *v, *qBias, *kBias, *vBias, *o;
     const float *gate, *up, *down;
     float *keyRoom, *valueRoom;  // [n, Hkv, capacity, Dh]
+    std::int64_t capacity;
 };
 
 const float* floats(const at::Tensor& t) { return t.data_ptr<float>(); }
@@ -117,9 +118,8 @@ at::Tensor decodeStep(const std::vector<const Qwen2DecoderLayerImpl*>& layers, c
                            floats(a.k_proj->weight), floats(a.v_proj->weight), floats(a.q_proj->bias),
                            floats(a.k_proj->bias), floats(a.v_proj->bias), floats(a.o_proj->weight),
                            floats(m.gate_proj->weight), floats(m.up_proj->weight), floats(m.down_proj->weight),
-                           keyRoom.data_ptr<float>(), valueRoom.data_ptr<float>()});
+                           keyRoom.data_ptr<float>(), valueRoom.data_ptr<float>(), keyRoom.size(2)});
     }
-    const std::int64_t capacity = cache.room(0).first.size(2);
 
     at::Tensor hidden = hiddenIn.clone();  // [n, D], the residual stream, updated in place
     const at::Tensor cos = cosIn.contiguous(), sin = sinIn.contiguous(), keyBias = keyBiasIn.contiguous();
@@ -148,9 +148,22 @@ at::Tensor decodeStep(const std::vector<const Qwen2DecoderLayerImpl*>& layers, c
         float* a = normed.data_ptr<float>() + p * n * D;
         float* tmp = scratch.data_ptr<float>() + p * n * (scratchWidth + S);
         float* scores = tmp + n * scratchWidth;
+        const auto [c0, c1] = share(D, p, threads);
+        // This thread's copy of the normed stream.
+        const auto normRows = [&](const float* weight) {
+            for (std::int64_t r = 0; r < n; ++r) kernels::rmsNormRow(h + r * D, weight, eps, a + r * D, D);
+        };
+        // h[:, c0:c1] += x · weightᵀ for this thread's output columns (x: [n, K]).
+        const auto addToStream = [&](const float* x, std::int64_t K, const float* weight) {
+            kernels::linearFewRows(x, n, K, weight + c0 * K, nullptr, tmp, c1 - c0, 0, c1 - c0);
+            for (std::int64_t r = 0; r < n; ++r) {
+                for (std::int64_t c = c0; c < c1; ++c) h[r * D + c] += tmp[r * (c1 - c0) + c - c0];
+            }
+        };
         for (const LayerWeights& w : weights) {
+            const std::int64_t capacity = w.capacity;
             // q/k/v by heads: projection, rotary, then k/v into the cache room at `past`.
-            for (std::int64_t r = 0; r < n; ++r) kernels::rmsNormRow(h + r * D, w.inputNorm, eps, a + r * D, D);
+            normRows(w.inputNorm);
             const auto [h0, h1] = share(heads, p, threads);
             for (std::int64_t head = h0; head < h1; ++head) {
                 const bool isQ = head < H, isK = !isQ && head < H + Hkv;
@@ -180,14 +193,10 @@ at::Tensor decodeStep(const std::vector<const Qwen2DecoderLayerImpl*>& layers, c
             }
             barrier.wait(threads);
             // o_proj into the residual stream, by output columns.
-            const auto [c0, c1] = share(D, p, threads);
-            kernels::linearFewRows(op, n, H * Dh, w.o + c0 * H * Dh, nullptr, tmp, c1 - c0, 0, c1 - c0);
-            for (std::int64_t r = 0; r < n; ++r) {
-                for (std::int64_t c = c0; c < c1; ++c) h[r * D + c] += tmp[r * (c1 - c0) + c - c0];
-            }
+            addToStream(op, H * Dh, w.o);
             barrier.wait(threads);
             // gate and up of this thread's columns side by side, then SwiGLU.
-            for (std::int64_t r = 0; r < n; ++r) kernels::rmsNormRow(h + r * D, w.postNorm, eps, a + r * D, D);
+            normRows(w.postNorm);
             const auto [f0, f1] = share(F, p, threads);
             const std::int64_t f = f1 - f0;
             kernels::linearFewRows(a, n, D, w.gate + f0 * D, nullptr, tmp, 2 * f, 0, f);
@@ -195,10 +204,7 @@ at::Tensor decodeStep(const std::vector<const Qwen2DecoderLayerImpl*>& layers, c
             for (std::int64_t r = 0; r < n; ++r) kernels::swigluRow(tmp + r * 2 * f, mp + r * F + f0, f);
             barrier.wait(threads);
             // down_proj into the residual stream, by output columns.
-            kernels::linearFewRows(mp, n, F, w.down + c0 * F, nullptr, tmp, c1 - c0, 0, c1 - c0);
-            for (std::int64_t r = 0; r < n; ++r) {
-                for (std::int64_t c = c0; c < c1; ++c) h[r * D + c] += tmp[r * (c1 - c0) + c - c0];
-            }
+            addToStream(mp, F, w.down);
             barrier.wait(threads);
         }
     }

@@ -13,6 +13,9 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include <initializer_list>
+#include <vector>
+
 namespace flower::model {
 
 class KvCache;
@@ -62,8 +65,13 @@ public:
     torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 
 private:
+    // The projections `layers` of x, as [B, T, ·] each (unpacked): one GEMM over their
+    // concatenated weights for many tokens, separate ones for few.
+    std::vector<torch::Tensor> project(const torch::Tensor& x, std::initializer_list<const torch::nn::Linear*> layers,
+                                       const AttentionContext& context);
     // Rotary embedding, cache append, attention and o_proj of projected q [B, T', H·Dh] and
-    // k/v [B, T, Hkv·Dh]; the context's angles and mask rows are those of the T' queries.
+    // k/v [B, T, Hkv·Dh]; `queries` holds the T' queries' angles and mask rows (and packs the
+    // output when it packs them), `context` the keys'.
     torch::Tensor attend(torch::Tensor q, torch::Tensor k, torch::Tensor v, const AttentionContext& queries,
                          const AttentionContext& context, KvCache* cache, std::int64_t layer);
 

@@ -9,8 +9,6 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
-#include <limits>
-
 
 namespace flower::model {
 
@@ -66,8 +64,7 @@ torch::Tensor Qwen2ModelImpl::forward(const torch::Tensor& inputIds,
         const torch::Tensor e = h.view({B, config_.hiddenSize});  // [B, D]
         if (decodeStepApplies(layers, e, mask, cache)) {
             const auto [cos, sin] = rotaryCosSin(positions, config_.headDim(), config_.ropeTheta, h.scalar_type());
-            const torch::Tensor keyBias = torch::zeros({B, S}, h.options())
-                                              .masked_fill(full == 0, -std::numeric_limits<double>::infinity());
+            const torch::Tensor keyBias = attentionBias(full != 0, h.options()).view({B, S});  // 0 / −inf
             const torch::Tensor out = decodeStep(layers, config_, e, cos.view({B, -1}), sin.view({B, -1}), keyBias, *cache);
             return norm(out).unsqueeze(1);  // [B, 1, D]
         }
