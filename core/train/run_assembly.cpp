@@ -3,6 +3,7 @@
 #include "core/data/dataset.h"
 #include "core/data/popularity.h"
 #include "core/data/popularity_groups.h"
+#include "core/eval/distribution_fit.h"
 #include "core/flow/flow_table.h"
 #include "core/flow/reward_variant.h"
 #include "core/flow/title_trie.h"
@@ -14,7 +15,6 @@
 #include "core/text/vocabulary_map.h"
 #include "core/train/bigrec_data.h"
 #include "core/train/corpus_vocabulary.h"
-#include "core/train/distribution_fit.h"
 #include "core/train/flower_objective.h"
 #include "core/train/history_free_data.h"
 #include "core/train/ifair_objective.h"
@@ -200,7 +200,7 @@ RunAssembly assembleRun(const run::ExperimentConfig& config) {
             return titleDistribution(m, *trie, prompt, temperature).constrainedProbabilities();
         };
         inner = std::make_shared<Rq1Evaluator>(
-            DistributionFit(std::move(titleTokens), target.counts), target.titles,
+            eval::DistributionFit(std::move(titleTokens), target.counts), target.titles,
             std::vector<text::TokenId>(promptIds.begin(), promptIds.end()), std::move(sampler),
             evalOptions, std::move(decoder));
     } else {
