@@ -52,6 +52,19 @@ data::Dataset loadConfiguredDataset(const run::ExperimentConfig& c) {
     return data::loadDataset(run::resolveDatasetDir(c.dataset));
 }
 
+// The prompt's category words (core/text/category_words.h), picked from the dataset's name or
+// folder and, for the Flower layout, its items file (info/<Category>_5_….txt). Only BIGRec
+// prompts name the category; the history-free prompt keeps its "movie".
+text::CategoryWords promptWordsOf(const run::ExperimentConfig& c) {
+    if (c.promptTemplate != "bigrec" || run::isSyntheticSpec(c.dataset)) return {};
+    const fs::path dir = run::resolveDatasetDir(c.dataset);
+    // append(), not `" " + …`: GCC 12 warns falsely (-Wstringop-overflow) on the latter here.
+    std::string names = c.dataset;
+    names.append(" ").append(dir.string());
+    if (fs::exists(dir / "info")) names.append(" ").append(data::locateDataset(dir).items.string());
+    return text::categoryWordsFor(names);
+}
+
 model::Qwen2ForCausalLM buildModel(const run::ExperimentConfig& c,
                                    const text::VocabularyMap* vocabulary, const std::string& device) {
     const auto dtype = c.dtype == run::DType::BFloat16 ? torch::kBFloat16 : torch::kFloat32;
@@ -128,7 +141,8 @@ RunAssembly assembleRun(const run::ExperimentConfig& config) {
                     "\"\\n\" must be one token (the termination token of every title)");
     }
     const text::TokenId termination = newline[0];
-    const text::PromptTemplate prompt = text::PromptTemplate::fromName(config.promptTemplate);
+    const text::PromptTemplate prompt = text::PromptTemplate::fromName(
+        config.promptTemplate, promptWordsOf(config));
     const bool compact = run::isModelPreset(config.model);
 
     data::Dataset dataset;
