@@ -65,6 +65,9 @@ void TestPaperTableNames::storedMetricsFillTableFour() {
     const std::vector<double> expected = {report.accuracy.ndcg[at(5)], report.accuracy.hr[at(5)],
                                           atK(10).dgu, atK(10).mgu, report.lexical.entropyBits,
                                           report.lexical.ttr};
+    QCOMPARE(table.rows[0].label, std::string("Flower"));
+    QCOMPARE(store::methodLabel("sasrec"), std::string("SASRec"));
+    QCOMPARE(store::methodLabel("d3"), std::string("D3"));
     for (std::size_t c = 0; c < 6; ++c) {
         QCOMPARE(cells[c].values.size(), std::size_t{1});
         QCOMPARE(cells[c].values[0], expected[c]);
