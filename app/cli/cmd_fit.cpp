@@ -5,9 +5,9 @@
 // the titles with the largest errors. The checkpoint's experiment.json rebuilds the target.
 #include "command.h"
 
+#include "core/eval/distribution_fit.h"
 #include "core/model/qwen2_checkpoint.h"
 #include "core/run/experiment_config.h"
-#include "core/train/distribution_fit.h"
 #include "core/train/history_free_data.h"
 #include "core/train/run_assembly.h"
 #include "core/train/title_distribution.h"
@@ -37,7 +37,7 @@ struct FitArgs {
     bool json = false;
 };
 
-ordered_json divergencesJson(const flower::train::Divergences& d) {
+ordered_json divergencesJson(const flower::eval::Divergences& d) {
     return {{"kl_tr", d.klTargetGenerated}, {"kl_rt", d.klGeneratedTarget}, {"js", d.js}};
 }
 
@@ -75,7 +75,7 @@ void runTitleFit(const FitArgs& a) {
         const auto ids = trie.titleTokens(static_cast<flower::flow::TitleIndex>(t));
         tokens.emplace_back(ids.begin(), ids.end());
     }
-    const flower::train::DistributionFit fit(tokens, rewards);
+    const flower::eval::DistributionFit fit(tokens, rewards);
     const auto sampled = fit.evaluateProbabilities(constrained);
     const auto freeFit = fit.evaluateProbabilities(freeNorm);
     const double meanOutside =
@@ -113,7 +113,7 @@ void runTitleFit(const FitArgs& a) {
     std::printf("%s: %zu target titles, prompt of %zu tokens, temperature %.3g\n", dir.c_str(), n,
                 data.promptIds().size(), a.temperature);
     std::printf("%-34s %10s %10s %10s\n", "exact fit", "KL(T||R)", "KL(R||T)", "JS");
-    auto row = [](const char* name, const flower::train::Divergences& d) {
+    auto row = [](const char* name, const flower::eval::Divergences& d) {
         std::printf("%-34s %10.6f %10.6f %10.6f\n", name, d.klTargetGenerated, d.klGeneratedTarget, d.js);
     };
     row("trie-constrained sampling, title", sampled.title);

@@ -17,13 +17,18 @@ std::string join(std::span<const std::string> parts, std::string_view separator)
 }  // namespace
 
 PromptTemplate PromptTemplate::bigRec(std::string category, std::string item) {
-    return {Layout::BigRec, std::move(category), std::move(item)};
+    std::string history = category;
+    return {Layout::BigRec, std::move(category), std::move(item), std::move(history)};
 }
 
-PromptTemplate PromptTemplate::shortLayout() { return {Layout::Short, "", ""}; }
+PromptTemplate PromptTemplate::bigRec(const CategoryWords& words) {
+    return {Layout::BigRec, words.list, words.item, words.history};
+}
+
+PromptTemplate PromptTemplate::shortLayout() { return {Layout::Short, "", "", ""}; }
 
 PromptTemplate PromptTemplate::historyFree(std::string item) {
-    return {Layout::HistoryFree, "", std::move(item)};
+    return {Layout::HistoryFree, "", std::move(item), ""};
 }
 
 std::string PromptTemplate::layoutName() const {
@@ -41,6 +46,11 @@ PromptTemplate PromptTemplate::fromName(std::string_view layout, std::string cat
     if (layout == "history_free") return historyFree(std::move(item));
     throw Error({"", 0, "prompt"}, "unknown prompt layout \"" + std::string(layout) +
                                        "\" (expected bigrec, short or history_free)");
+}
+
+PromptTemplate PromptTemplate::fromName(std::string_view layout, const CategoryWords& words) {
+    if (layout == "bigrec") return bigRec(words);
+    return fromName(layout, words.list, words.item);
 }
 
 std::string PromptTemplate::instructionPart() const {
@@ -62,7 +72,7 @@ std::string PromptTemplate::instructionPart() const {
 std::string PromptTemplate::inputPart(std::span<const std::string> history) const {
     if (layout_ == Layout::HistoryFree) return "";
     if (layout_ == Layout::Short) return "History: " + join(history, "; ") + "\nNext: ";
-    return "### User Input: \nThe user has enjoyed the following " + category_ +
+    return "### User Input: \nThe user has enjoyed the following " + history_ +
            " before: " + join(history, ", ") + "\n\n### Response: \n";
 }
 

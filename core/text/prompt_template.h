@@ -4,7 +4,7 @@
 //     Below is an instruction that describes a task, paired with an input that provides further
 //     context. Write a response that appropriately completes the request. \n\n### Instruction:\n
 //     Given a list of {category} the user recently enjoy, please write a new {item} that the user
-//     may bought\n\n### User Input: \nThe user has enjoyed the following {category} before:
+//     may bought\n\n### User Input: \nThe user has enjoyed the following {history noun} before:
 //     {history joined by ", "}\n\n### Response: \n
 //   "short"  — for tiny models: "History: {history joined by "; "}\nNext: "
 //   "history_free" — the paper's RQ1 fixed prompt, as the reference's without_history/gfn
@@ -20,6 +20,7 @@
 // Value type, copyable, thread-safe. Failure: an unknown layout name is a flower::Error.
 #pragma once
 
+#include "core/text/category_words.h"
 #include "core/text/token_id.h"
 
 #include <span>
@@ -35,13 +36,18 @@ class PromptTemplate {
 public:
     enum class Layout { BigRec, Short, HistoryFree };
 
-    // `category`: plural noun ("movies"), `item`: singular ("movie").
+    // `category`: plural noun ("movies"), `item`: singular ("movie"); the input names the
+    // history with `category` too.
     static PromptTemplate bigRec(std::string category = "movies", std::string item = "movie");
+    // The words of a dataset (category_words.h: categoryWordsFor).
+    static PromptTemplate bigRec(const CategoryWords& words);
     static PromptTemplate shortLayout();
     static PromptTemplate historyFree(std::string item = "movie");
     // "bigrec", "short" or "history_free".
     static PromptTemplate fromName(std::string_view layout, std::string category = "movies",
                                    std::string item = "movie");
+    // bigrec with `words`; history_free uses words.item.
+    static PromptTemplate fromName(std::string_view layout, const CategoryWords& words);
 
     Layout layout() const { return layout_; }
     std::string layoutName() const;
@@ -59,11 +65,13 @@ public:
                                              TokenId termination);
 
 private:
-    PromptTemplate(Layout layout, std::string category, std::string item)
-        : layout_(layout), category_(std::move(category)), item_(std::move(item)) {}
+    PromptTemplate(Layout layout, std::string category, std::string item, std::string history)
+        : layout_(layout), category_(std::move(category)), item_(std::move(item)),
+          history_(std::move(history)) {}
     Layout layout_;
     std::string category_;
     std::string item_;
+    std::string history_;  // the input's noun for the history
 };
 
 }  // namespace flower::text

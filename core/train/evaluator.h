@@ -49,11 +49,20 @@ struct SampleValue {
     std::optional<double> logProb;
 };
 
+// One histogram of an evaluation: `bins[b]` is the value of bin b.
+struct HistogramValue {
+    std::string kind;
+    std::vector<double> bins;
+};
+
 struct EvaluationResult {
     std::vector<MetricValue> metrics;
     std::vector<DivergenceValue> divergences;
     std::vector<SampleValue> samples;
-    std::vector<double> groupHistogram;  // share of generations per popularity group (may be empty)
+    // Named histograms for the store's histograms table, e.g. the popularity-group shares
+    // "groups_recommended", "groups_history", "groups_target" of a recommendation evaluation
+    // (eval::groupHistograms; bin g = group g, 0 the most popular).
+    std::vector<HistogramValue> histograms;
 
     // The value of metric `key` (MetricValue::key()), if measured.
     std::optional<double> find(const std::string& key) const {

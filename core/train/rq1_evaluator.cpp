@@ -7,13 +7,13 @@
 
 namespace flower::train {
 
-DistributionFit distributionFitOf(const ModelTrie& trie, OutOfSetPolicy policy) {
+eval::DistributionFit distributionFitOf(const ModelTrie& trie, eval::OutOfSetPolicy policy) {
     std::vector<std::vector<text::TokenId>> tokens;
     for (std::size_t t = 0; t < trie.trie.titleCount(); ++t) {
         const auto ids = trie.trie.titleTokens(static_cast<flow::TitleIndex>(t));
         tokens.emplace_back(ids.begin(), ids.end());
     }
-    return DistributionFit(std::move(tokens), trie.rewards, policy);
+    return eval::DistributionFit(std::move(tokens), trie.rewards, policy);
 }
 
 std::vector<std::string> trieTitles(const ModelTrie& trie) {
@@ -24,7 +24,7 @@ std::vector<std::string> trieTitles(const ModelTrie& trie) {
     return titles;
 }
 
-std::vector<MetricValue> distributionFitMetrics(const DistributionFitResult& fit,
+std::vector<MetricValue> distributionFitMetrics(const eval::DistributionFitResult& fit,
                                                 const std::string& split) {
     return {
         {split, "js_title", 0, fit.title.js},
@@ -38,7 +38,7 @@ std::vector<MetricValue> distributionFitMetrics(const DistributionFitResult& fit
     };
 }
 
-Rq1Evaluator::Rq1Evaluator(DistributionFit fit, std::vector<std::string> titles,
+Rq1Evaluator::Rq1Evaluator(eval::DistributionFit fit, std::vector<std::string> titles,
                            std::vector<text::TokenId> promptIds, TitleSampler sampler,
                            Rq1EvaluatorOptions options, TitleDecoder decoder)
     : fit_(std::move(fit)),
@@ -91,7 +91,7 @@ EvaluationResult Rq1Evaluator::evaluate(model::Qwen2ForCausalLMImpl& model, std:
     EvaluationResult r;
     r.metrics = distributionFitMetrics(lastFit_, options_.split);
     if (options_.exact) {
-        const DistributionFitResult exact = fit_.evaluateProbabilities(options_.exact(model));
+        const eval::DistributionFitResult exact = fit_.evaluateProbabilities(options_.exact(model));
         for (auto m : distributionFitMetrics(exact, options_.split)) {
             if (m.metric == "samples" || m.metric == "out_of_set") continue;
             m.metric += "_exact";
@@ -100,7 +100,7 @@ EvaluationResult Rq1Evaluator::evaluate(model::Qwen2ForCausalLMImpl& model, std:
     }
     using K = DivergenceValue::Kind;
     for (bool token : {false, true}) {
-        const Divergences& d = token ? lastFit_.token : lastFit_.title;
+        const eval::Divergences& d = token ? lastFit_.token : lastFit_.title;
         r.divergences.push_back({token, K::KlTargetPolicy, d.klTargetGenerated});
         r.divergences.push_back({token, K::KlPolicyTarget, d.klGeneratedTarget});
         r.divergences.push_back({token, K::Js, d.js});

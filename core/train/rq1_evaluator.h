@@ -15,7 +15,7 @@
 #pragma once
 
 #include "core/text/token_id.h"
-#include "core/train/distribution_fit.h"
+#include "core/eval/distribution_fit.h"
 #include "core/train/evaluator.h"
 
 #include <ATen/core/Tensor.h>
@@ -60,7 +60,7 @@ class Rq1Evaluator : public Evaluator {
 public:
     // promptIds: the history-free prompt in the model's id space (HistoryFreeData::promptIds()).
     // titles: names of the fit's target titles, in its order (for the samples table).
-    Rq1Evaluator(DistributionFit fit, std::vector<std::string> titles,
+    Rq1Evaluator(eval::DistributionFit fit, std::vector<std::string> titles,
                  std::vector<text::TokenId> promptIds, TitleSampler sampler,
                  Rq1EvaluatorOptions options = {}, TitleDecoder decoder = {});
 
@@ -69,29 +69,30 @@ public:
 
     // The generations of the last evaluate() (for tests and the demo's table).
     const std::vector<std::vector<text::TokenId>>& lastGenerations() const { return last_; }
-    const DistributionFitResult& lastFit() const { return lastFit_; }
+    const eval::DistributionFitResult& lastFit() const { return lastFit_; }
     std::int64_t sampleCount() const;
 
 private:
-    DistributionFit fit_;
+    eval::DistributionFit fit_;
     std::vector<std::string> titles_;
     std::vector<text::TokenId> prompt_;
     TitleSampler sampler_;
     Rq1EvaluatorOptions options_;
     TitleDecoder decoder_;
     std::vector<std::vector<text::TokenId>> last_;
-    DistributionFitResult lastFit_;
+    eval::DistributionFitResult lastFit_;
 };
 
 // The fit of a trie built by ModelTrie::forRq1Target: its titles in trie order, their tokens in
 // the trie's (model) ids, counts = rewards — the same ids the trie-constrained sampler produces.
 // Error when a reward is not > 0.
-DistributionFit distributionFitOf(const ModelTrie& trie, OutOfSetPolicy policy = OutOfSetPolicy::Drop);
+eval::DistributionFit distributionFitOf(const ModelTrie& trie,
+                                        eval::OutOfSetPolicy policy = eval::OutOfSetPolicy::Drop);
 // The titles of the trie in trie order (Rq1Evaluator's `titles` for distributionFitOf).
 std::vector<std::string> trieTitles(const ModelTrie& trie);
 
 // The six divergences and two counts as metrics of `split` (what Rq1Evaluator reports).
-std::vector<MetricValue> distributionFitMetrics(const DistributionFitResult& fit,
+std::vector<MetricValue> distributionFitMetrics(const eval::DistributionFitResult& fit,
                                                 const std::string& split);
 
 }  // namespace flower::train

@@ -3,6 +3,7 @@
 #include "core/data/dataset.h"
 #include "core/data/popularity.h"
 #include "core/data/popularity_groups.h"
+#include "core/eval/distribution_fit.h"
 #include "core/flow/flow_table.h"
 #include "core/flow/reward_variant.h"
 #include "core/flow/title_trie.h"
@@ -14,7 +15,6 @@
 #include "core/text/vocabulary_map.h"
 #include "core/train/bigrec_data.h"
 #include "core/train/corpus_vocabulary.h"
-#include "core/train/distribution_fit.h"
 #include "core/train/flower_objective.h"
 #include "core/train/history_free_data.h"
 #include "core/train/ifair_objective.h"
@@ -50,6 +50,19 @@ data::Dataset loadConfiguredDataset(const run::ExperimentConfig& c) {
         return data::generateSynthetic(run::parseSyntheticSpec(c.dataset)).dataset;
     }
     return data::loadDataset(run::resolveDatasetDir(c.dataset));
+}
+
+// The prompt's category words (core/text/category_words.h), picked from the dataset's name or
+// folder and, for the Flower layout, its items file (info/<Category>_5_….txt). Only BIGRec
+// prompts name the category; the history-free prompt keeps its "movie".
+text::CategoryWords promptWordsOf(const run::ExperimentConfig& c) {
+    if (c.promptTemplate != "bigrec" || run::isSyntheticSpec(c.dataset)) return {};
+    const fs::path dir = run::resolveDatasetDir(c.dataset);
+    // append(), not `" " + …`: GCC 12 warns falsely (-Wstringop-overflow) on the latter here.
+    std::string names = c.dataset;
+    names.append(" ").append(dir.string());
+    if (fs::exists(dir / "info")) names.append(" ").append(data::locateDataset(dir).items.string());
+    return text::categoryWordsFor(names);
 }
 
 model::Qwen2ForCausalLM buildModel(const run::ExperimentConfig& c,
@@ -128,7 +141,8 @@ RunAssembly assembleRun(const run::ExperimentConfig& config) {
                     "\"\\n\" must be one token (the termination token of every title)");
     }
     const text::TokenId termination = newline[0];
-    const text::PromptTemplate prompt = text::PromptTemplate::fromName(config.promptTemplate);
+    const text::PromptTemplate prompt = text::PromptTemplate::fromName(
+        config.promptTemplate, promptWordsOf(config));
     const bool compact = run::isModelPreset(config.model);
 
     data::Dataset dataset;
@@ -200,7 +214,7 @@ RunAssembly assembleRun(const run::ExperimentConfig& config) {
             return titleDistribution(m, *trie, prompt, temperature).constrainedProbabilities();
         };
         inner = std::make_shared<Rq1Evaluator>(
-            DistributionFit(std::move(titleTokens), target.counts), target.titles,
+            eval::DistributionFit(std::move(titleTokens), target.counts), target.titles,
             std::vector<text::TokenId>(promptIds.begin(), promptIds.end()), std::move(sampler),
             evalOptions, std::move(decoder));
     } else {

@@ -207,8 +207,8 @@ void RunController::record(const EvaluationEvent& e) {
         for (const auto& s : e.result.samples) {
             writer_->sample(e.step, s.promptId, s.title, s.valid, s.logProb);
         }
-        if (!e.result.groupHistogram.empty()) {
-            writer_->histogram("groups_recommended", e.step, e.result.groupHistogram);
+        for (const auto& h : e.result.histograms) {
+            if (!h.bins.empty()) writer_->histogram(h.kind, e.step, h.bins);
         }
     }
     emit(e);

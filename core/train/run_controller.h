@@ -5,7 +5,7 @@
 //   scalars      "loss/<term>" of every update, "lr", "grad_norm", "tokens_per_s",
 //                "step_seconds", and each evaluation metric under its key ("valid/loss")
 //   evaluations  (split, metric, k) of every evaluation; divergences; samples;
-//                histogram "groups_recommended" when the evaluator reports one
+//                every histogram the evaluator reports, under its kind ("groups_recommended")
 //   checkpoints  every `last` / `best` written, with the monitored metric at `best`
 //   final state  finished (also after early stopping), cancelled (with a checkpoint of the last
 //                whole update, so `flower resume` continues exactly), failed (with the message)

@@ -32,6 +32,7 @@ class TestPromptTemplate : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void bigRecByHand();
+    void categoryWordsAreTheReferencesPerDataset();
     void shortLayout();
     void historyFreeLayout();
     void targetIsTitleThenTermination();
@@ -51,6 +52,38 @@ void TestPromptTemplate::bigRecByHand() {
                          "Cars, Cars 2\n\n### Response: \n"));
     QCOMPARE(p.render(history), p.instructionPart() + p.inputPart(history));
     QCOMPARE(p.layoutName(), std::string("bigrec"));
+}
+
+// The reference's prompts (train_sft.py/evaluate.py category_dict, dataset.py D3Dataset) typed
+// out for CDs and Games: one word C in both instruction slots, "following {C}s" in the input.
+void TestPromptTemplate::categoryWordsAreTheReferencesPerDataset() {
+    using flower::text::categoryWordsFor;
+    const std::vector<std::string> history = {"Abbey Road", "Kind of Blue"};
+    const std::string head =
+        "Below is an instruction that describes a task, paired with an input that provides "
+        "further context. Write a response that appropriately completes the request. \n\n"
+        "### Instruction:\n";
+    QCOMPARE(PromptTemplate::bigRec(categoryWordsFor("/data/CDs_and_Vinyl")).render(history),
+             head + "Given a list of musics the user recently enjoy, please write a new musics "
+                    "that the user may bought\n\n### User Input: \nThe user has enjoyed the "
+                    "following musicss before: Abbey Road, Kind of Blue\n\n### Response: \n");
+    QCOMPARE(PromptTemplate::fromName("bigrec", categoryWordsFor("root/info/Video_Games_5_2015-10-2018-11.txt"))
+                 .render(history),
+             head + "Given a list of video games the user recently enjoy, please write a new "
+                    "video games that the user may bought\n\n### User Input: \nThe user has "
+                    "enjoyed the following video gamess before: Abbey Road, Kind of Blue\n\n"
+                    "### Response: \n");
+    // Movies (and anything else) keeps the words the Movies runs were made with.
+    for (const char* d : {"Movies_and_TV", "synthetic:items=40", ""}) {
+        QCOMPARE(PromptTemplate::bigRec(categoryWordsFor(d)).render(history),
+                 PromptTemplate::bigRec("movies", "movie").render(history));
+    }
+    const auto ref = flower::text::CategoryWords::referenceMovies();
+    QCOMPARE(ref.list, std::string("movies and TV"));
+    QCOMPARE(ref.history, std::string("movies and TVs"));
+    // history_free ignores the category: the RQ1 prompt keeps "movie".
+    QCOMPARE(PromptTemplate::fromName("history_free", categoryWordsFor("Movies_and_TV")).render({}),
+             PromptTemplate::historyFree("movie").render({}));
 }
 
 void TestPromptTemplate::shortLayout() {
@@ -109,7 +142,7 @@ void TestPromptTemplate::rejectsUnknownLayout() {
     QVERIFY_THROWS_EXCEPTION(flower::Error, PromptTemplate::fromName("alpaca"));
 }
 
-FLOWER_TEST_MAIN(TestPromptTemplate, bigRecByHand, shortLayout, historyFreeLayout,
+FLOWER_TEST_MAIN(TestPromptTemplate, bigRecByHand, categoryWordsAreTheReferencesPerDataset, shortLayout, historyFreeLayout,
                  targetIsTitleThenTermination,
                  matchesGoldenPrompts, rejectsUnknownLayout)
 #ifdef FLOWER_TEST_QT

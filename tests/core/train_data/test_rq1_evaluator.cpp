@@ -14,6 +14,7 @@
 #include <torch/torch.h>
 
 using namespace flower::train;
+using namespace flower::eval;
 using Ids = std::vector<TokenId>;
 
 namespace {

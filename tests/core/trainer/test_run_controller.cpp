@@ -121,6 +121,18 @@ void TestRunController::runWritesEverySeriesToTheStore() {
     QCOMPARE(evals[0].metric, std::string("loss"));
     QCOMPARE(store.divergences(f.runId).size(), std::size_t{4});
     QCOMPARE(store.samples(f.runId).size(), std::size_t{4});
+    // Every named histogram of every evaluation, under its own kind.
+    const auto histograms = store.histograms(f.runId);
+    QCOMPARE(histograms.size(), std::size_t{8});
+    int recommended = 0;
+    for (const auto& h : histograms) {
+        QVERIFY2(h.kind == "groups_recommended" || h.kind == "groups_history", h.kind.c_str());
+        if (h.kind == "groups_recommended") {
+            ++recommended;
+            QVERIFY(h.bins == (std::vector<double>{0.75, 0.25}));
+        }
+    }
+    QCOMPARE(recommended, 4);
     // Events: `best` at the 3 improvements (steps 2, 4, 6) and `last` at the epoch ends (4, 8).
     // The store keeps one row per step, `best` winning at step 4: steps 2, 4, 6, 8.
     QCOMPARE(checkpoints, 3 + 2);

@@ -123,6 +123,8 @@ public:
         r.metrics.push_back({"valid", "loss", 0, values_[i]});
         r.divergences.push_back({false, train::DivergenceValue::Kind::Js, 0.5 * values_[i]});
         r.samples.push_back({0, "Toy Title", true, -1.5});
+        r.histograms.push_back({"groups_recommended", {0.75, 0.25}});
+        r.histograms.push_back({"groups_history", {0.5, 0.5}});
         return r;
     }
 

@@ -2,7 +2,7 @@
 // against an independent formula on random counts, and on the 100 Movies targets: target vs
 // itself is 0, target vs a uniform generation matches plain loops, and the target token counts
 // equal the reference's select_100_Movies_token.json (termination not counted).
-#include "core/train/distribution_fit.h"
+#include "core/eval/distribution_fit.h"
 #include "core/train/rq1_target.h"
 #include "core/text/tokenizer.h"
 #include "core/util/error.h"
@@ -15,7 +15,8 @@
 #include <fstream>
 #include <random>
 
-using namespace flower::train;
+using namespace flower::eval;
+using namespace flower::train;  // the Movies RQ1 targets (Rq1Target)
 using Ids = std::vector<TokenId>;
 
 namespace {

@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-namespace flower::train {
+namespace flower::eval {
 
 using text::TokenId;
 
@@ -114,4 +114,4 @@ private:
     std::map<std::vector<TokenId>, std::size_t> byTokens_;
 };
 
-}  // namespace flower::train
+}  // namespace flower::eval

@@ -1,11 +1,11 @@
-#include "core/train/distribution_fit.h"
+#include "core/eval/distribution_fit.h"
 
 #include "core/util/error.h"
 
 #include <cmath>
 #include <string>
 
-namespace flower::train {
+namespace flower::eval {
 
 namespace {
 
@@ -161,4 +161,4 @@ DistributionFitResult DistributionFit::evaluateProbabilities(std::span<const dou
     return r;
 }
 
-}  // namespace flower::train
+}  // namespace flower::eval
