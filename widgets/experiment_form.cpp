@@ -653,6 +653,7 @@ void ExperimentForm::setFields(const nlohmann::json& resolved) {
                                                    : QString::fromStdString(v.is_string()
                                                                                 ? v.get<std::string>()
                                                                                 : std::string()));
+            line->setCursorPosition(0);  // long values (descriptions, paths) show their start
         } else if (auto* combo = qobject_cast<QComboBox*>(f.editor)) {
             const QString text = QString::fromStdString(v.is_string() ? v.get<std::string>() : "");
             if (combo->isEditable()) {

@@ -110,11 +110,7 @@ QString RunListModel::statusText(const RunRow& r) const {
         return QStringLiteral("running · step %1").arg(step);
     }
     const int percent = static_cast<int>(100.0 * static_cast<double>(step) / total);
-    return QStringLiteral("running %1% · %2/%3 · ETA %4")
-        .arg(percent)
-        .arg(step)
-        .arg(total)
-        .arg(duration(eta));
+    return QStringLiteral("running %1% · ETA %2").arg(percent).arg(duration(eta));
 }
 
 QVariant RunListModel::data(const QModelIndex& index, int role) const {
@@ -132,14 +128,14 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
             case Method: return r.method;
             case Dataset: return r.dataset;
             case Reward: return r.rewardVariant;
-            case Lambda: return std::isinf(r.lambda) ? QStringLiteral("∞ (SubTB only)")
+            case Lambda: return std::isinf(r.lambda) ? QStringLiteral("∞")
                                                      : QString::number(r.lambda, 'g', 6);
             case Seed: return r.seed;
             case Status: return statusText(r);
             case Started:
                 return r.startedAt ? QDateTime::fromMSecsSinceEpoch(
                                          static_cast<qint64>(*r.startedAt * 1000))
-                                         .toString(QStringLiteral("yyyy-MM-dd HH:mm"))
+                                         .toString(QStringLiteral("MM-dd HH:mm"))
                                    : QString();
             case Duration: return r.startedAt ? duration(elapsed(r)) : QString();
             case LastLoss: return figure(r.lastLoss);
@@ -168,11 +164,24 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
         if (index.column() == Status && !r.error.isEmpty()) {
             return r.error;
         }
+        if (index.column() == Status && r.status == QLatin1String("running")) {
+            const auto it = live_.constFind(r.id);
+            const qint64 step = it != live_.constEnd() ? it->step : r.lastStep;
+            const qint64 total = it != live_.constEnd() ? it->total : r.maxSteps;
+            return total > 0 ? tr("step %1 of %2").arg(step).arg(total) : tr("step %1").arg(step);
+        }
         if (index.column() == BestMetric) {
             return tr("best %1 (%2)").arg(r.metricKey, r.metricHigherIsBetter ? "max" : "min");
         }
         if (index.column() == Name) {
             return tr("run %1 on %2").arg(r.id).arg(r.device);
+        }
+        if (index.column() == Lambda && std::isinf(r.lambda)) {
+            return tr("λ = ∞: SubTB alone (θ = 0)");
+        }
+        if (index.column() == Started && r.startedAt) {
+            return QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(*r.startedAt * 1000))
+                .toString(Qt::ISODate);
         }
     }
     if (role == Qt::TextAlignmentRole) {
