@@ -569,7 +569,7 @@ void MainWindow::onRunFinished(qint64 runId, const QString& state, const QString
     model_->refresh();
     if (state == QLatin1String("failed")) {
         statusBar()->showMessage(tr("Run %1 failed: %2").arg(runId).arg(message), 20000);
-        if (!closing_ && isVisible() && confirmClose_) {
+        if (!closing_ && isVisible() && interactive_) {
             QMessageBox box(QMessageBox::Warning, tr("Run %1 failed").arg(runId), message,
                             QMessageBox::Ok, this);
             box.setObjectName(QStringLiteral("runFailedBox"));
@@ -584,7 +584,7 @@ void MainWindow::onRunFinished(qint64 runId, const QString& state, const QString
 void MainWindow::closeEvent(QCloseEvent* event) {
     if (queue_->busy()) {
         if (!closing_) {
-            if (confirmClose_) {
+            if (interactive_) {
                 const auto answer = QMessageBox::question(
                     this, tr("A run is training"),
                     tr("Run %1 is training. Cancel it after the current step and close? It keeps "

@@ -54,8 +54,9 @@ public:
     // Queue the form's experiment, and start the queue (run = true). Returns the run id, or 0
     // when the form is invalid or there is no store (the reason goes to the status bar).
     qint64 submitForm(bool run);
-    // Closing during a run asks first (off for scripted use such as --screenshot).
-    void setConfirmClose(bool confirm) { confirmClose_ = confirm; }
+    // Interactive (default): closing during a run asks first and a failed run opens a message
+    // box. Off for scripted use (--screenshot, tests): no modal dialogs.
+    void setInteractive(bool interactive) { interactive_ = interactive; }
 
 Q_SIGNALS:
     // The user opened or selected a run (the monitor follows it).
@@ -109,7 +110,7 @@ private:
     QLabel* deviceLabel_ = nullptr;
     QLabel* storeLabel_ = nullptr;
     QLabel* runsLabel_ = nullptr;
-    bool confirmClose_ = true;
+    bool interactive_ = true;
     bool closing_ = false;
 };
 

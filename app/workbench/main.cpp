@@ -41,7 +41,7 @@ void saveScreenshot(flower::widgets::MainWindow& window, const QString& file, in
                      qPrintable(file));
         exitCode = 1;
     }
-    window.setConfirmClose(false);
+    window.setInteractive(false);
     QApplication::exit(exitCode);
 }
 
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     const bool shoot = parser.isSet(screenshot);
     const QString shotFile = parser.value(screenshot);
     if (parser.isSet(run)) {
-        if (shoot) window.setConfirmClose(false);
+        if (shoot) window.setInteractive(false);
         const qint64 id = window.submitForm(true);
         if (id == 0) {
             return fail(window.form()->isValid() ? QString("could not queue the run")
