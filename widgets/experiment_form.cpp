@@ -188,31 +188,33 @@ ExperimentForm::ExperimentForm(QWidget* parent) : QWidget(parent) {
     connect(run_, &QPushButton::clicked, this, &ExperimentForm::runRequested);
     connect(queue_, &QPushButton::clicked, this, &ExperimentForm::queueRequested);
     connect(advanced_, &QCheckBox::toggled, this, &ExperimentForm::setAdvancedVisible);
-    connect(load, &QPushButton::clicked, this, [this] {
-        const QString file = QFileDialog::getOpenFileName(this, tr("Load experiment"), file_,
-                                                          tr("Experiments (*.json)"));
-        if (file.isEmpty()) return;
-        try {
-            loadFile(file);
-        } catch (const std::exception& e) {
-            banner_->setText(QString::fromUtf8(e.what()));
-            banner_->show();
-        }
-    });
-    connect(save, &QPushButton::clicked, this, [this] {
-        const QString file = QFileDialog::getSaveFileName(this, tr("Save experiment"), file_,
-                                                          tr("Experiments (*.json)"));
-        if (file.isEmpty()) return;
-        try {
-            saveFile(file);
-        } catch (const std::exception& e) {
-            banner_->setText(QString::fromUtf8(e.what()));
-            banner_->show();
-        }
-    });
+    connect(load, &QPushButton::clicked, this, &ExperimentForm::chooseAndLoad);
+    connect(save, &QPushButton::clicked, this, &ExperimentForm::chooseAndSave);
 
     setConfig(run::ExperimentConfig{});
     setAdvancedVisible(false);
+}
+
+void ExperimentForm::chooseAndLoad() {
+    const QString file = QFileDialog::getOpenFileName(this, tr("Load experiment"), file_,
+                                                      tr("Experiments (*.json)"));
+    reportFailure([&] { loadFile(file); }, file);
+}
+
+void ExperimentForm::chooseAndSave() {
+    const QString file = QFileDialog::getSaveFileName(this, tr("Save experiment"), file_,
+                                                      tr("Experiments (*.json)"));
+    reportFailure([&] { saveFile(file); }, file);
+}
+
+void ExperimentForm::reportFailure(const std::function<void()>& action, const QString& file) {
+    if (file.isEmpty()) return;  // the dialog was cancelled
+    try {
+        action();
+    } catch (const std::exception& e) {
+        banner_->setText(QString::fromUtf8(e.what()));
+        banner_->show();
+    }
 }
 
 QFormLayout* ExperimentForm::section(QWidget* parent, const QString& title, QVBoxLayout* into) {

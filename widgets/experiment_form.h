@@ -20,6 +20,7 @@
 #include <QString>
 #include <QWidget>
 
+#include <functional>
 #include <optional>
 
 class QCheckBox;
@@ -65,6 +66,11 @@ public:
     QLabel* errorLabel(const QString& path) const;
     void setAdvancedVisible(bool visible);
 
+public Q_SLOTS:
+    // File dialogs, then loadFile / saveFile; a failure shows in the form's message line.
+    void chooseAndLoad();
+    void chooseAndSave();
+
 Q_SIGNALS:
     void runRequested();
     void queueRequested();
@@ -96,6 +102,7 @@ private:
     QWidget* buildDatasetRow(QFormLayout* f);
     QWidget* buildLambdaRow(QFormLayout* f);
     const Field* field(const QString& path) const;
+    void reportFailure(const std::function<void()>& action, const QString& file);
 
     void setFields(const nlohmann::json& resolved);
     QString datasetText() const;

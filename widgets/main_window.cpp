@@ -207,26 +207,10 @@ void MainWindow::buildActions() {
     });
     connect(openStore_, &QAction::triggered, this, &MainWindow::chooseStore);
     connect(loadExperiment_, &QAction::triggered, this, [this] {
-        const QString file = QFileDialog::getOpenFileName(this, tr("Load experiment"), {},
-                                                          tr("Experiments (*.json)"));
-        if (file.isEmpty()) return;
-        try {
-            form_->loadFile(file);
-            showView(QStringLiteral("experiment"));
-        } catch (const std::exception& e) {
-            QMessageBox::warning(this, tr("Cannot load the experiment"), QString::fromUtf8(e.what()));
-        }
+        showView(QStringLiteral("experiment"));
+        form_->chooseAndLoad();
     });
-    connect(saveExperiment_, &QAction::triggered, this, [this] {
-        const QString file = QFileDialog::getSaveFileName(this, tr("Save experiment"), {},
-                                                          tr("Experiments (*.json)"));
-        if (file.isEmpty()) return;
-        try {
-            form_->saveFile(file);
-        } catch (const std::exception& e) {
-            QMessageBox::warning(this, tr("Cannot save the experiment"), QString::fromUtf8(e.what()));
-        }
-    });
+    connect(saveExperiment_, &QAction::triggered, form_, &ExperimentForm::chooseAndSave);
     connect(export_, &QAction::triggered, this, &MainWindow::exportRuns);
     connect(preferences_, &QAction::triggered, this, &MainWindow::showPreferences);
     connect(quit_, &QAction::triggered, this, &QWidget::close);
