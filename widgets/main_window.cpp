@@ -1,47 +1,262 @@
 #include "widgets/main_window.h"
 
+#include "core/run/experiment_config.h"
+#include "core/run/resource_locator.h"
+#include "core/store/result_table.h"
+#include "core/store/run_json_export.h"
+#include "core/store/run_store.h"
+#include "core/store/store_location.h"
+#include "core/store/table_builder.h"
+#include "core/util/error.h"
+#include "core/util/runtime.h"
 #include "flower/build_info.h"
+#include "widgets/experiment_form.h"
+#include "widgets/run_list_model.h"
+#include "widgets/run_list_view.h"
+#include "widgets/run_queue.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
 #include <QIcon>
+#include <QItemSelectionModel>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPalette>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyle>
+#include <QStyleFactory>
+#include <QTabWidget>
+#include <QTableView>
+#include <QUrl>
+
+#include <fstream>
 
 namespace flower::widgets {
+
+namespace {
+
+constexpr int kRecentStores = 8;
+
+// "system" keeps the platform's palette (light or dark as the desktop says); the others force one.
+void applyAppearance(const QString& mode) {
+    static const QPalette systemPalette = QApplication::palette();
+    static const QString systemStyle = QApplication::style()->name();
+    static QString applied = QStringLiteral("system");
+    if (mode == applied) {
+        return;  // leaves an untouched palette alone, so it keeps following the platform
+    }
+    applied = mode;
+    if (mode == QLatin1String("dark")) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QPalette p;
+        const QColor window(45, 45, 48), base(30, 30, 32), text(220, 220, 220);
+        p.setColor(QPalette::Window, window);
+        p.setColor(QPalette::WindowText, text);
+        p.setColor(QPalette::Base, base);
+        p.setColor(QPalette::AlternateBase, window);
+        p.setColor(QPalette::ToolTipBase, base);
+        p.setColor(QPalette::ToolTipText, text);
+        p.setColor(QPalette::Text, text);
+        p.setColor(QPalette::Button, window);
+        p.setColor(QPalette::ButtonText, text);
+        p.setColor(QPalette::Highlight, QColor(42, 130, 218));
+        p.setColor(QPalette::HighlightedText, Qt::white);
+        p.setColor(QPalette::PlaceholderText, QColor(140, 140, 140));
+        p.setColor(QPalette::Disabled, QPalette::Text, QColor(120, 120, 120));
+        p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(120, 120, 120));
+        QApplication::setPalette(p);
+    } else if (mode == QLatin1String("light")) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setPalette(QApplication::style()->standardPalette());
+    } else {
+        // Back to the platform theme's style and palette (they follow the desktop's light/dark).
+        QApplication::setStyle(QStyleFactory::create(systemStyle));
+        QApplication::setPalette(systemPalette);
+    }
+}
+
+}  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setObjectName("MainWindow");
     setWindowTitle(tr("Flower Workbench"));
     setWindowIcon(QIcon(":/flower/icons/flower.svg"));
-    welcome_ = new QLabel(
-        tr("<h2>Flower Workbench</h2>"
-           "<p>Configure an experiment, run SFT or Flower on a worker thread, and compare the "
-           "popularity groups and divergences of what the policy recommends.</p>"),
-        this);
-    welcome_->setObjectName("welcome");
-    welcome_->setAlignment(Qt::AlignCenter);
-    welcome_->setWordWrap(true);
-    setCentralWidget(welcome_);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+
+    queue_ = new RunQueue(this);
+    model_ = new RunListModel(this);
+    form_ = new ExperimentForm(this);
+    tabs_ = new QTabWidget(this);
+    tabs_->setObjectName(QStringLiteral("views"));
+    tabs_->setDocumentMode(true);
+    tabs_->addTab(form_, tr("Experiment"));
+    setCentralWidget(tabs_);
+
+    runList_ = new RunListView(model_, this);
+    runsDock_ = new QDockWidget(tr("Runs"), this);
+    runsDock_->setObjectName(QStringLiteral("runsDock"));
+    runsDock_->setWidget(runList_);
+    addDockWidget(Qt::BottomDockWidgetArea, runsDock_);
+
+    buildActions();
     buildMenus();
-    statusBar()->showMessage(tr("Ready"));
+    buildStatusBar();
+
+    connect(form_, &ExperimentForm::runRequested, this, [this] { submitForm(true); });
+    connect(form_, &ExperimentForm::queueRequested, this, [this] { submitForm(false); });
+    connect(form_, &ExperimentForm::validityChanged, this, [this](bool valid) {
+        run_->setEnabled(valid);
+        queueAction_->setEnabled(valid);
+    });
+    connect(model_, &RunListModel::countsChanged, this, &MainWindow::updateRunCounts);
+    connect(model_, &RunListModel::storeFailed, this, [this](const QString& message) {
+        statusBar()->showMessage(message, 10000);
+    });
+    connect(model_, &RunListModel::editFailed, this, [this](const QString& message) {
+        QMessageBox::warning(this, tr("Could not save the edit"), message);
+    });
+    connect(queue_, &RunQueue::stepDone, this, [this](qint64 id, const RunStepInfo& info) {
+        model_->setLiveProgress(id, info.step, info.totalSteps, info.etaSeconds);
+    });
+    connect(queue_, &RunQueue::runStarted, this, [this](qint64 id) {
+        model_->refresh();
+        statusBar()->showMessage(tr("Run %1: preparing (data, vocabulary, model)…").arg(id), 5000);
+    });
+    connect(queue_, &RunQueue::runFinished, this, &MainWindow::onRunFinished);
+    connect(queue_, &RunQueue::idle, this, [this] {
+        if (closing_) close();
+    });
+    connect(runList_, &RunListView::openRequested, this, [this](qint64 id) {
+        Q_EMIT runSelected(store_, id);
+    });
+    connect(runList_->table()->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                if (current.isValid()) {
+                    Q_EMIT runSelected(store_, current.data(RunListModel::RunIdRole).toLongLong());
+                }
+            });
+    connect(runList_, &RunListView::resumeRequested, this, &MainWindow::resumeRuns);
+    connect(runList_, &RunListView::cancelRequested, this, &MainWindow::cancelRuns);
+    connect(runList_, &RunListView::deleteRequested, this, &MainWindow::deleteRuns);
+    connect(runList_, &RunListView::duplicateRequested, this, &MainWindow::duplicateRun);
+    connect(runList_, &RunListView::revealRequested, this, &MainWindow::revealRun);
+
+    QSettings settings;
+    applyAppearance(settings.value(QStringLiteral("appearance"), "system").toString());
     resize(1100, 720);
+    resizeDocks({runsDock_}, {230}, Qt::Vertical);  // about eight runs under the form
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    updateRecentMenu();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions() {
+    const auto make = [this](const QString& text, const char* name, const QKeySequence& keys,
+                             const QString& tip) {
+        auto* a = new QAction(text, this);
+        a->setObjectName(QString::fromLatin1(name));
+        if (!keys.isEmpty()) a->setShortcut(keys);
+        a->setStatusTip(tip);
+        a->setToolTip(tip);
+        addAction(a);  // shortcuts work with the menu bar hidden too
+        return a;
+    };
+    newExperiment_ = make(tr("&New experiment"), "actionNewExperiment", QKeySequence::New,
+                          tr("Start from the default experiment"));
+    openStore_ = make(tr("&Open store…"), "actionOpenStore", QKeySequence::Open,
+                      tr("Open or create a run store (runs.sqlite)"));
+    loadExperiment_ = make(tr("&Load experiment…"), "actionLoadExperiment", QKeySequence(),
+                           tr("Read an experiment file into the form"));
+    saveExperiment_ = make(tr("&Save experiment as…"), "actionSaveExperiment", QKeySequence::SaveAs,
+                           tr("Write the form's resolved experiment to a file"));
+    export_ = make(tr("&Export runs…"), "actionExport", QKeySequence(tr("Ctrl+E")),
+                   tr("Write the selected runs (or all) as CSV, Markdown, LaTeX or JSON"));
+    preferences_ = make(tr("&Preferences…"), "actionPreferences", QKeySequence::Preferences,
+                        tr("Appearance"));
+    quit_ = make(tr("&Quit"), "actionQuit", QKeySequence::Quit, tr("Close the workbench"));
+    run_ = make(tr("&Run"), "actionRun", QKeySequence(tr("Ctrl+R")),
+                tr("Queue the form's experiment and start the queue"));
+    queueAction_ = make(tr("&Queue"), "actionQueue", QKeySequence(tr("Ctrl+Shift+R")),
+                        tr("Queue the form's experiment without starting it"));
+    startQueue_ = make(tr("&Start queue"), "actionStartQueue", QKeySequence(),
+                       tr("Run the store's queued runs one after another"));
+    cancel_ = make(tr("&Cancel"), "actionCancel", QKeySequence(tr("Ctrl+.")),
+                   tr("Cancel the selected runs (or the current one) after the current step"));
+
+    connect(newExperiment_, &QAction::triggered, this, [this] {
+        form_->setConfig(run::ExperimentConfig{});
+        showView(QStringLiteral("experiment"));
+    });
+    connect(openStore_, &QAction::triggered, this, &MainWindow::chooseStore);
+    connect(loadExperiment_, &QAction::triggered, this, [this] {
+        showView(QStringLiteral("experiment"));
+        form_->chooseAndLoad();
+    });
+    connect(saveExperiment_, &QAction::triggered, form_, &ExperimentForm::chooseAndSave);
+    connect(export_, &QAction::triggered, this, &MainWindow::exportRuns);
+    connect(preferences_, &QAction::triggered, this, &MainWindow::showPreferences);
+    connect(quit_, &QAction::triggered, this, &QWidget::close);
+    connect(run_, &QAction::triggered, this, [this] { submitForm(true); });
+    connect(queueAction_, &QAction::triggered, this, [this] { submitForm(false); });
+    connect(startQueue_, &QAction::triggered, this, [this] { queue_->start(); });
+    connect(cancel_, &QAction::triggered, this, [this] {
+        QList<qint64> ids = runList_->selectedRuns();
+        if (ids.isEmpty() && queue_->busy()) ids << queue_->currentRun();
+        cancelRuns(ids);
+    });
 }
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->setObjectName("menuFile");
-    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setObjectName("actionQuit");
-    quit->setShortcut(QKeySequence::Quit);
+    file->addAction(newExperiment_);
+    file->addAction(loadExperiment_);
+    file->addAction(saveExperiment_);
+    file->addSeparator();
+    file->addAction(openStore_);
+    recentMenu_ = file->addMenu(tr("Recent &stores"));
+    recentMenu_->setObjectName("menuRecentStores");
+    file->addAction(export_);
+    file->addSeparator();
+    file->addAction(preferences_);
+    file->addSeparator();
+    file->addAction(quit_);
 
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->setObjectName("menuRun");
+    run->addAction(run_);
+    run->addAction(queueAction_);
+    run->addAction(startQueue_);
+    run->addSeparator();
+    run->addAction(cancel_);
+
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->setObjectName("menuView");
+    QAction* runs = runsDock_->toggleViewAction();
+    runs->setObjectName("actionShowRuns");
+    runs->setShortcut(QKeySequence(tr("Ctrl+1")));
+    view->addAction(runs);
+    QAction* experiment = view->addAction(tr("&Experiment form"), this,
+                                          [this] { showView(QStringLiteral("experiment")); });
+    experiment->setShortcut(QKeySequence(tr("Ctrl+2")));
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->setObjectName("menuHelp");
@@ -49,6 +264,334 @@ void MainWindow::buildMenus() {
     about->setObjectName("actionAbout");
     QAction* aboutQt = help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
     aboutQt->setObjectName("actionAboutQt");
+}
+
+QString MainWindow::deviceDescription() {
+    QString device;
+    try {
+        if (run::resolveDevice(run::DeviceChoice::Auto) == "cuda") {
+            device = tr("CUDA");
+        }
+    } catch (const std::exception&) {
+    }
+    const QString threads = tr("CPU: %1 threads").arg(util::defaultThreadCount());
+    QString blas = QFileInfo(QString::fromStdString(util::loadedBlasLibrary())).fileName();
+    if (blas.isEmpty()) blas = tr("BLAS not loaded");
+    return device.isEmpty() ? threads + QStringLiteral(" · ") + blas
+                            : device + QStringLiteral(" · ") + threads;
+}
+
+void MainWindow::buildStatusBar() {
+    deviceLabel_ = new QLabel(deviceDescription(), this);
+    deviceLabel_->setObjectName(QStringLiteral("deviceLabel"));
+    deviceLabel_->setToolTip(tr("Where runs train: CUDA when available (device auto), else the "
+                                "CPU with this BLAS library"));
+    storeLabel_ = new QLabel(tr("no store"), this);
+    storeLabel_->setObjectName(QStringLiteral("storeLabel"));
+    runsLabel_ = new QLabel(this);
+    runsLabel_->setObjectName(QStringLiteral("runsLabel"));
+    statusBar()->addPermanentWidget(runsLabel_);
+    statusBar()->addPermanentWidget(storeLabel_);
+    statusBar()->addPermanentWidget(deviceLabel_);
+    updateRunCounts(0, 0);
+}
+
+void MainWindow::updateRunCounts(int running, int queued) {
+    runsLabel_->setText(tr("%1 running · %2 queued").arg(running).arg(queued));
+    startQueue_->setEnabled(queued > 0 && !queue_->busy());
+}
+
+void MainWindow::addView(const QString& name, QWidget* view) {
+    view->setParent(tabs_);
+    tabs_->addTab(view, name);
+}
+
+QStringList MainWindow::viewNames() const {
+    QStringList names{QStringLiteral("runs")};
+    for (int i = 0; i < tabs_->count(); ++i) {
+        names << tabs_->tabText(i).remove(QLatin1Char('&')).toLower();
+    }
+    return names;
+}
+
+bool MainWindow::showView(const QString& name) {
+    if (name.compare(QLatin1String("runs"), Qt::CaseInsensitive) == 0) {
+        runsDock_->show();
+        runsDock_->raise();
+        runList_->table()->setFocus();
+        return true;
+    }
+    for (int i = 0; i < tabs_->count(); ++i) {
+        if (tabs_->tabText(i).remove(QLatin1Char('&')).compare(name, Qt::CaseInsensitive) == 0) {
+            tabs_->setCurrentIndex(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+QString MainWindow::openStore(const QString& file) {
+    if (queue_->busy()) {
+        return tr("A run is training in this window: cancel it before opening another store.");
+    }
+    const QString path = QFileInfo(file).absoluteFilePath();
+    try {
+        QDir().mkpath(QFileInfo(path).absolutePath());
+        // Read-write once: creates or migrates the schema and marks dead owners' runs interrupted.
+        store::RunStore check(path.toStdString());
+        const std::string integrity = check.integrityCheck();
+        if (integrity != "ok") {
+            throw Error({path.toStdString(), 0, ""}, "the store is damaged: " + integrity);
+        }
+    } catch (const std::exception& e) {
+        return QString::fromUtf8(e.what());
+    }
+    store_ = path;
+    queue_->setStore(path);
+    model_->setStore(path);
+    storeLabel_->setText(QDir::toNativeSeparators(path));
+    storeLabel_->setToolTip(tr("The run store: every run, its metrics and its checkpoints' paths"));
+    setWindowTitle(tr("%1 — Flower Workbench").arg(QFileInfo(path).fileName()));
+    rememberStore(path);
+    return {};
+}
+
+void MainWindow::chooseStore() {
+    const QString file = QFileDialog::getSaveFileName(
+        this, tr("Open or create a run store"), store_, tr("Run stores (*.sqlite);;All files (*)"),
+        nullptr, QFileDialog::DontConfirmOverwrite);
+    if (file.isEmpty()) return;
+    const QString error = openStore(file);
+    if (!error.isEmpty()) {
+        QMessageBox::warning(this, tr("Cannot open the store"), error);
+    }
+}
+
+void MainWindow::rememberStore(const QString& file) {
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentStores")).toStringList();
+    recent.removeAll(file);
+    recent.prepend(file);
+    while (recent.size() > kRecentStores) recent.removeLast();
+    settings.setValue(QStringLiteral("recentStores"), recent);
+    settings.setValue(QStringLiteral("lastStore"), file);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu() {
+    recentMenu_->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentStores")).toStringList();
+    for (const QString& file : recent) {
+        recentMenu_->addAction(QDir::toNativeSeparators(file), this, [this, file] {
+            const QString error = openStore(file);
+            if (!error.isEmpty()) QMessageBox::warning(this, tr("Cannot open the store"), error);
+        });
+    }
+    recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+qint64 MainWindow::submitForm(bool run) {
+    const auto config = form_->config();
+    if (!config) {
+        statusBar()->showMessage(form_->errorMessage(), 10000);
+        return 0;
+    }
+    if (store_.isEmpty()) {
+        statusBar()->showMessage(tr("Open a run store first (File ▸ Open store)"), 10000);
+        return 0;
+    }
+    qint64 id = 0;
+    try {
+        id = queue_->enqueue(*config);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Cannot queue the run"), QString::fromUtf8(e.what()));
+        return 0;
+    }
+    statusBar()->showMessage(run ? tr("Run %1 queued and the queue started").arg(id)
+                                 : tr("Run %1 queued").arg(id),
+                             5000);
+    if (run) queue_->start();
+    model_->refresh();
+    return id;
+}
+
+void MainWindow::cancelRuns(const QList<qint64>& ids) {
+    for (const qint64 id : ids) {
+        const RunRow* row = model_->rowFor(id);
+        if (id != queue_->currentRun() && row && row->status == QLatin1String("running")) {
+            statusBar()->showMessage(
+                tr("Run %1 trains in another process: stop it there (Ctrl-C keeps a checkpoint)")
+                    .arg(id),
+                10000);
+            continue;
+        }
+        try {
+            queue_->cancelRun(id);
+        } catch (const std::exception& e) {
+            QMessageBox::warning(this, tr("Cannot cancel"), QString::fromUtf8(e.what()));
+        }
+    }
+    model_->refresh();
+}
+
+void MainWindow::resumeRuns(const QList<qint64>& ids) {
+    for (const qint64 id : ids) {
+        const RunRow* row = model_->rowFor(id);
+        if (row && (row->status == QLatin1String("cancelled") ||
+                    row->status == QLatin1String("interrupted"))) {
+            queue_->resumeRun(id);
+        }
+    }
+}
+
+void MainWindow::deleteRuns(const QList<qint64>& ids) {
+    if (ids.isEmpty()) return;
+    const auto answer = QMessageBox::question(
+        this, tr("Delete runs"),
+        tr("Delete %n run(s) with all their measurements and checkpoint files? This cannot be "
+           "undone.",
+           nullptr, static_cast<int>(ids.size())),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+    if (answer != QMessageBox::Yes) return;
+    try {
+        store::RunStore runs(store_.toStdString(), {.create = false});
+        for (const qint64 id : ids) runs.deleteRun(id);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Cannot delete"), QString::fromUtf8(e.what()));
+    }
+    model_->refresh();
+}
+
+void MainWindow::duplicateRun(qint64 id) {
+    try {
+        store::RunStore runs(store_.toStdString(), {.create = false});
+        auto config = run::ExperimentConfig::fromJson(
+            nlohmann::json::parse(runs.run(id).configJson), "run " + std::to_string(id));
+        config.name += "-copy";
+        form_->setConfig(config);
+        showView(QStringLiteral("experiment"));
+        statusBar()->showMessage(tr("Run %1's experiment is in the form: change it, then Run or "
+                                    "Queue").arg(id),
+                                 8000);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Cannot duplicate"), QString::fromUtf8(e.what()));
+    }
+}
+
+void MainWindow::revealRun(qint64 id) {
+    const auto dir = store::runDirectory(store_.toStdString(), id);
+    const QString path = QString::fromStdString(dir.string());
+    if (!QFileInfo::exists(path)) {
+        statusBar()->showMessage(tr("Run %1 has no folder yet (%2)").arg(id).arg(path), 8000);
+        return;
+    }
+    QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+}
+
+void MainWindow::exportRuns() {
+    if (store_.isEmpty()) return;
+    QList<qint64> ids = runList_->selectedRuns();
+    if (ids.isEmpty()) {
+        for (int i = 0; i < model_->rowCount(); ++i) ids << model_->rowAt(i).id;
+    }
+    QString filter;
+    const QString file = QFileDialog::getSaveFileName(
+        this, tr("Export %n run(s)", nullptr, static_cast<int>(ids.size())), {},
+        tr("CSV (*.csv);;Markdown (*.md);;LaTeX (*.tex);;JSON (*.json)"), &filter);
+    if (file.isEmpty()) return;
+    try {
+        store::RunStore runs(store_.toStdString(), {.create = false});
+        std::vector<std::int64_t> list(ids.begin(), ids.end());
+        std::string text;
+        if (file.endsWith(QLatin1String(".json"))) {
+            nlohmann::json all = nlohmann::json::array();
+            for (const auto id : list) all.push_back(store::exportRunJson(runs, id));
+            text = all.dump(2);
+        } else {
+            const store::ResultTable table = store::runsTable(runs, list);
+            text = file.endsWith(QLatin1String(".md"))    ? table.toMarkdown()
+                   : file.endsWith(QLatin1String(".tex")) ? table.toLatex()
+                                                          : table.toCsv();
+        }
+        std::ofstream out(file.toStdString(), std::ios::binary);
+        out << text;
+        if (!out) throw Error({file.toStdString(), 0, ""}, "cannot write the file");
+        statusBar()->showMessage(tr("Exported %n run(s) to %1", nullptr,
+                                    static_cast<int>(list.size())).arg(file),
+                                 8000);
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Cannot export"), QString::fromUtf8(e.what()));
+    }
+}
+
+void MainWindow::showPreferences() {
+    QDialog dialog(this);
+    dialog.setObjectName(QStringLiteral("preferences"));
+    dialog.setWindowTitle(tr("Preferences"));
+    auto* form = new QFormLayout(&dialog);
+    auto* appearance = new QComboBox(&dialog);
+    appearance->addItem(tr("Follow the system"), "system");
+    appearance->addItem(tr("Light"), "light");
+    appearance->addItem(tr("Dark"), "dark");
+    QSettings settings;
+    appearance->setCurrentIndex(
+        appearance->findData(settings.value(QStringLiteral("appearance"), "system").toString()));
+    form->addRow(tr("Appearance"), appearance);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() == QDialog::Accepted) {
+        const QString mode = appearance->currentData().toString();
+        settings.setValue(QStringLiteral("appearance"), mode);
+        applyAppearance(mode);
+    }
+}
+
+void MainWindow::onRunFinished(qint64 runId, const QString& state, const QString& message) {
+    model_->clearLiveProgress(runId);
+    model_->refresh();
+    if (state == QLatin1String("failed")) {
+        statusBar()->showMessage(tr("Run %1 failed: %2").arg(runId).arg(message), 20000);
+        if (!closing_ && isVisible() && interactive_) {
+            QMessageBox box(QMessageBox::Warning, tr("Run %1 failed").arg(runId), message,
+                            QMessageBox::Ok, this);
+            box.setObjectName(QStringLiteral("runFailedBox"));
+            box.setWindowModality(Qt::WindowModal);
+            box.exec();
+        }
+    } else {
+        statusBar()->showMessage(tr("Run %1 %2").arg(runId).arg(state), 10000);
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (queue_->busy()) {
+        if (!closing_) {
+            if (interactive_) {
+                const auto answer = QMessageBox::question(
+                    this, tr("A run is training"),
+                    tr("Run %1 is training. Cancel it after the current step and close? It keeps "
+                       "a checkpoint and can be resumed later.")
+                        .arg(queue_->currentRun()),
+                    QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+                if (answer != QMessageBox::Yes) {
+                    event->ignore();
+                    return;
+                }
+            }
+            closing_ = true;
+            statusBar()->showMessage(tr("Cancelling run %1 after its current step; waiting for "
+                                        "its checkpoint…").arg(queue_->currentRun()));
+            queue_->stopAll();  // idle() closes the window again
+        }
+        event->ignore();
+        return;
+    }
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    event->accept();
 }
 
 QString MainWindow::aboutText() {

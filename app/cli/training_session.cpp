@@ -2,10 +2,8 @@
 
 #include "progress_line.h"
 
-#include "core/store/run_store.h"
-#include "core/text/vocabulary_map.h"
-#include "core/train/run_assembly.h"
 #include "core/train/run_controller.h"
+#include "core/train/run_session.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
 
@@ -68,11 +66,6 @@ double median(std::vector<double> values) {
 
 }  // namespace
 
-fs::path runDirectory(const fs::path& storeFile, std::int64_t runId) {
-    const fs::path parent = storeFile.has_parent_path() ? storeFile.parent_path() : fs::path(".");
-    return parent / "runs" / std::to_string(runId);
-}
-
 void installInterruptHandler() {
     struct sigaction action {};
     action.sa_handler = onInterrupt;
@@ -84,44 +77,14 @@ ordered_json runTrainingSession(const run::ExperimentConfig& config, const Sessi
     ProgressLine progress(options.out, options.terminal);
     progress.message("assembling " + config.name + " (" + std::string(run::toString(config.method)) +
                      ")");
-    train::RunAssembly assembly = train::assembleRun(config);
-    progress.message(assembly.describe());
-
-    store::RunStore runs(options.storeFile);
-    std::int64_t runId = 0;
-    if (options.resumeRun) {
-        runId = *options.resumeRun;
-    } else {
-        store::NewRun fresh;
-        fresh.name = config.name;
-        fresh.configJson = config.toJson().dump();
-        fresh.method = std::string(run::toString(config.method));
-        fresh.dataset = config.dataset;
-        fresh.seed = config.seed;
-        fresh.device = assembly.device;
-        runId = runs.createRun(fresh);
-    }
-    const fs::path dir = runDirectory(options.storeFile, runId);
-    fs::create_directories(dir);
-    auto trainerOptions = train::TrainerOptions::fromConfig(config, dir);
-    if (assembly.vocabulary) {
-        // Checkpoints copy it, so every checkpoint is a complete model directory.
-        assembly.vocabulary->save(dir / "vocabulary_map.json");
-        trainerOptions.extras.vocabularyMapFile = dir / "vocabulary_map.json";
-    }
-    auto trainer = std::make_shared<train::Trainer>(assembly.model, assembly.objective, assembly.data,
-                                                    assembly.evaluator, trainerOptions);
-    train::RunControllerOptions controllerOptions;
-    controllerOptions.storeFile = options.storeFile;
-    controllerOptions.runId = runId;
-    if (options.resumeRun) {
-        controllerOptions.resumeFrom = dir / "last";
-        if (!fs::exists(controllerOptions.resumeFrom)) {
-            throw Error("run " + std::to_string(runId) + " has no checkpoint to resume from (" +
-                        controllerOptions.resumeFrom.string() + ")");
-        }
-    }
-    train::RunController controller(trainer, controllerOptions);
+    train::RunSessionOptions sessionOptions;
+    sessionOptions.storeFile = options.storeFile;
+    sessionOptions.runId = options.resumeRun;
+    sessionOptions.requireCheckpoint = options.resumeRun.has_value();
+    train::RunSession session(config, sessionOptions);
+    progress.message(session.assembly().describe());
+    const std::int64_t runId = session.runId();
+    train::RunController& controller = session.controller();
     Collected collected;
     controller.addListener([&](const train::RunEvent& event) {
         if (const auto* step = std::get_if<train::StepEvent>(&event)) {

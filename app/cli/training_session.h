@@ -1,5 +1,5 @@
 // TrainingSession: one run of `flower train`, `flower resume` or `flower demo` on the command
-// line — assembles the run, registers it in the store, drives a RunController on its worker
+// line — a train::RunSession (assembly, store registration, controller) driven on its worker
 // thread while this thread shows progress, turns Ctrl-C into a clean cancel (a resumable
 // checkpoint, store status `cancelled`), and ends with a machine-readable summary.
 // Output: progress and messages go to `out` (stderr when the caller prints JSON on stdout).
@@ -31,9 +31,6 @@ struct SessionOptions {
 //    "valid_loss", "median_step_seconds", "tokens_per_second", "checkpoint"}
 nlohmann::ordered_json runTrainingSession(const run::ExperimentConfig& config,
                                           const SessionOptions& options);
-
-// The folder of a run's checkpoints and files: <store folder>/runs/<id>.
-std::filesystem::path runDirectory(const std::filesystem::path& storeFile, std::int64_t runId);
 
 // Installs the SIGINT handler that turns Ctrl-C into a cancel request (idempotent).
 void installInterruptHandler();

@@ -1,17 +1,51 @@
 // flower-workbench — the desktop GUI. Assembles the main window; everything else is in widgets/.
-//   --screenshot FILE   show the window, save what the display server shows of it as PNG, quit
-//                       (documentation images; the Xvfb test checks a real window this way)
+//   --store FILE        open this run store (default: the last one, else the user's data folder)
+//   --experiment FILE   load an experiment file into the form
+//   --run               queue the form's experiment and start it
+//   --view NAME         show this tab (experiment, runs, or a view added by addView)
+//   --screenshot FILE   save what the display server shows of the window as PNG, then quit;
+//                       with --run: once the run has ended (the Xvfb test checks a real window)
+//   --version, --help
+// Exit status: 0; 1 for a bad command line, store or experiment (the message on stderr); with
+// --run --screenshot, 3 when the run did not finish.
 #include "core/util/runtime.h"
 #include "flower/build_info.h"
+#include "widgets/experiment_form.h"
 #include "widgets/main_window.h"
+#include "widgets/run_queue.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QIcon>
 #include <QScreen>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include <cstdio>
+
+namespace {
+
+int fail(const QString& message) {
+    std::fprintf(stderr, "flower-workbench: %s\n", qPrintable(message));
+    return 1;
+}
+
+// Grabs from the screen, not by rendering the widget: this shows what the window system really
+// displays.
+void saveScreenshot(flower::widgets::MainWindow& window, const QString& file, int exitCode) {
+    const QPixmap shot = window.screen()->grabWindow(window.winId());
+    if (shot.isNull() || !shot.save(file, "PNG")) {
+        std::fprintf(stderr, "flower-workbench: could not save a screenshot to %s\n",
+                     qPrintable(file));
+        exitCode = 1;
+    }
+    window.setInteractive(false);
+    QApplication::exit(exitCode);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     flower::util::ensureThreadEnvironment(argc, argv);
@@ -26,26 +60,74 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("Flower Workbench: flow-guided tuning of LLM recommenders");
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption screenshot("screenshot", "Save a PNG of the window and quit.", "file");
-    parser.addOption(screenshot);
+    const QCommandLineOption store("store", "Open this run store (created when missing).", "file");
+    const QCommandLineOption experiment("experiment", "Load this experiment file into the form.",
+                                        "file");
+    const QCommandLineOption run("run", "Queue the form's experiment and start it.");
+    const QCommandLineOption view("view", "Show this view: experiment, runs, or a view's name.",
+                                  "name");
+    const QCommandLineOption screenshot(
+        "screenshot", "Save a PNG of the window and quit (with --run: after the run ended).", "file");
+    // --stall-report FILE (the event loop's stall probe) is added by the monitor's StallProbe.
+    parser.addOptions({store, experiment, run, view, screenshot});
     parser.process(app);
 
     flower::widgets::MainWindow window;
+
+    QString storeFile = parser.value(store);
+    if (storeFile.isEmpty()) {
+        storeFile = QSettings().value("lastStore").toString();
+    }
+    if (storeFile.isEmpty()) {
+        storeFile = QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+                        .filePath("runs.sqlite");
+    }
+    if (const QString error = window.openStore(storeFile); !error.isEmpty()) {
+        if (parser.isSet(store)) return fail(error);
+        // A remembered store that went bad: say so and start without one.
+        std::fprintf(stderr, "flower-workbench: %s\n", qPrintable(error));
+    }
+    if (parser.isSet(experiment)) {
+        try {
+            window.form()->loadFile(parser.value(experiment));
+        } catch (const std::exception& e) {
+            return fail(QString::fromUtf8(e.what()));
+        }
+    }
+    if (parser.isSet(view) && !window.showView(parser.value(view))) {
+        return fail(QString("no view \"%1\" (known: %2)")
+                        .arg(parser.value(view), window.viewNames().join(", ")));
+    }
     window.show();
-    if (parser.isSet(screenshot)) {
-        const QString file = parser.value(screenshot);
-        // Grab from the screen, not by rendering the widget: this shows what the window system
-        // really displays. The delay lets the window manager map and paint the window.
-        QTimer::singleShot(500, &window, [&window, file] {
-            const QPixmap shot = window.screen()->grabWindow(window.winId());
-            if (shot.isNull() || !shot.save(file, "PNG")) {
-                std::fprintf(stderr, "flower-workbench: could not save a screenshot to %s\n",
-                             qPrintable(file));
-                QApplication::exit(1);
-                return;
-            }
-            QApplication::quit();
-        });
+
+    const bool shoot = parser.isSet(screenshot);
+    const QString shotFile = parser.value(screenshot);
+    if (parser.isSet(run)) {
+        if (shoot) window.setInteractive(false);
+        const qint64 id = window.submitForm(true);
+        if (id == 0) {
+            return fail(window.form()->isValid() ? QString("could not queue the run")
+                                                 : window.form()->errorMessage());
+        }
+        if (shoot) {
+            QObject::connect(window.queue(), &flower::widgets::RunQueue::runFinished, &window,
+                             [&window, shotFile, id](qint64 runId, const QString& state,
+                                                     const QString& message) {
+                                 if (runId != id) return;
+                                 if (state != "finished") {
+                                     std::fprintf(stderr, "flower-workbench: run %lld %s: %s\n",
+                                                  static_cast<long long>(runId), qPrintable(state),
+                                                  qPrintable(message));
+                                 }
+                                 // Let the list (and views) read the run's last rows and repaint.
+                                 QTimer::singleShot(1500, &window, [&window, shotFile, state] {
+                                     saveScreenshot(window, shotFile, state == "finished" ? 0 : 3);
+                                 });
+                             });
+        }
+    } else if (shoot) {
+        // The delay lets the window manager map and paint the window.
+        QTimer::singleShot(500, &window, [&window, shotFile] { saveScreenshot(window, shotFile, 0); });
     }
     return QApplication::exec();
 }

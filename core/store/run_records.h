@@ -89,6 +89,14 @@ struct SampleRow {
     std::optional<double> logProb;
 };
 
+// A run's key figures for lists (RunStore::figures): each an indexed lookup.
+struct RunFigures {
+    std::int64_t lastStep = 0;           // last step of loss/total (0: none yet)
+    std::optional<double> lastLoss;      // loss/total at lastStep
+    std::optional<double> bestMetric;    // best value of the monitored metric series
+    std::optional<double> titleJs;       // title-level JS at the last evaluation that has one
+};
+
 struct CheckpointRow {
     std::int64_t step = 0;
     std::string path;

@@ -1,8 +1,10 @@
 #include "core/store/run_store.h"
 
 #include "core/store/process_owner.h"
+#include "core/store/store_location.h"
 #include "core/store/store_schema.h"
 #include "core/util/error.h"
+#include "core/util/remove_tree.h"
 #include "flower/build_info.h"
 
 #include <chrono>
@@ -156,6 +158,37 @@ int RunStore::markInterruptedRuns() {
     return static_cast<int>(dead.size());
 }
 
+void RunStore::deleteRun(std::int64_t runId) {
+    const RunInfo info = run(runId);
+    if (info.status == RunStatus::Running) {
+        throw Error({file().string(), 0, "run " + std::to_string(runId)},
+                    "cannot delete a running run (cancel it first)");
+    }
+    {
+        // Foreign keys cascade to series, scalars, histograms, ... (configureConnection).
+        Transaction t(db_);
+        auto s = db_.prepare("DELETE FROM runs WHERE id = ?1");
+        s.bind(1, runId).run();
+        t.commit();
+    }
+    // The rows go first: a folder without a row is harmless, a row without its folder is not.
+    util::removeTree(runDirectory(file(), runId));
+}
+
+void RunStore::setDevice(std::int64_t runId, const std::string& device) {
+    run(runId);
+    auto s = db_.prepare("UPDATE runs SET device = ?2 WHERE id = ?1");
+    s.bind(1, runId).bind(2, device).run();
+}
+
+std::optional<std::int64_t> RunStore::nextQueuedRun() {
+    auto s = db_.prepare("SELECT id FROM runs WHERE status = 'queued' ORDER BY id LIMIT 1");
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return s.int64(0);
+}
+
 std::vector<RunInfo> RunStore::listRuns() {
     auto s = db_.prepare(std::string(kRunColumns) + " ORDER BY id");
     std::vector<RunInfo> runs;
@@ -307,6 +340,37 @@ std::vector<CheckpointRow> RunStore::checkpoints(std::int64_t runId) {
         out.push_back({s.int64(0), s.text(1), s.optReal(2), s.real(3)});
     }
     return out;
+}
+
+RunFigures RunStore::figures(std::int64_t runId, const std::string& metricKey,
+                             bool higherIsBetter) {
+    RunFigures f;
+    auto last = db_.prepare(
+        "SELECT step, value FROM scalars WHERE series_id = "
+        "(SELECT id FROM series WHERE run_id = ?1 AND key = 'loss/total') "
+        "ORDER BY step DESC LIMIT 1");
+    last.bind(1, runId);
+    if (last.step()) {
+        f.lastStep = last.int64(0);
+        f.lastLoss = last.real(1);
+    }
+    auto best = db_.prepare(higherIsBetter
+                                ? "SELECT max(value) FROM scalars WHERE series_id = "
+                                  "(SELECT id FROM series WHERE run_id = ?1 AND key = ?2)"
+                                : "SELECT min(value) FROM scalars WHERE series_id = "
+                                  "(SELECT id FROM series WHERE run_id = ?1 AND key = ?2)");
+    best.bind(1, runId).bind(2, metricKey);
+    if (best.step()) {
+        f.bestMetric = best.optReal(0);
+    }
+    auto js = db_.prepare(
+        "SELECT value FROM divergences WHERE run_id = ?1 AND level = 'title' AND kind = 'js' "
+        "ORDER BY step DESC LIMIT 1");
+    js.bind(1, runId);
+    if (js.step()) {
+        f.titleJs = js.real(0);
+    }
+    return f;
 }
 
 }  // namespace flower::store

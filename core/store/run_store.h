@@ -46,6 +46,13 @@ public:
     void finishRun(std::int64_t runId, RunStatus status, const std::string& error = {});
     // Runs in `running` whose owner on this host is gone become `interrupted`. Returns how many.
     int markInterruptedRuns();
+    // Deletes a run that is not running: its rows in every table and its folder
+    // (runDirectory(file(), runId)). Throws flower::Error for an unknown or running run.
+    void deleteRun(std::int64_t runId);
+    // The device a run trains on ("cpu", "cuda"), once its assembly has chosen it.
+    void setDevice(std::int64_t runId, const std::string& device);
+    // The oldest run in state `queued` (the next one the queue starts), if any.
+    std::optional<std::int64_t> nextQueuedRun();
 
     std::vector<RunInfo> listRuns();
     std::optional<RunInfo> findRun(std::int64_t runId);
@@ -65,6 +72,9 @@ public:
     std::vector<EvaluationRow> evaluations(std::int64_t runId);
     std::vector<SampleRow> samples(std::int64_t runId);
     std::vector<CheckpointRow> checkpoints(std::int64_t runId);
+    // Last loss/total, best value of series `metricKey` (min, or max when higherIsBetter) and
+    // the last title JS: three index lookups, cheap enough to poll for every running run.
+    RunFigures figures(std::int64_t runId, const std::string& metricKey, bool higherIsBetter);
 
     // The connection, for tests and tools that need a query of their own.
     Database& database() { return db_; }

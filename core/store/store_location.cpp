@@ -19,4 +19,10 @@ std::filesystem::path defaultStorePath(const std::optional<std::filesystem::path
     return "runs.sqlite";
 }
 
+std::filesystem::path runDirectory(const std::filesystem::path& storeFile, std::int64_t runId) {
+    const std::filesystem::path parent =
+        storeFile.has_parent_path() ? storeFile.parent_path() : std::filesystem::path(".");
+    return parent / "runs" / std::to_string(runId);
+}
+
 }  // namespace flower::store

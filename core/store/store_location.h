@@ -7,6 +7,7 @@
 // An explicit --db always wins (callers check it before calling this).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 
@@ -14,5 +15,8 @@ namespace flower::store {
 
 std::filesystem::path defaultStorePath(
     const std::optional<std::filesystem::path>& experimentFile = std::nullopt);
+
+// The folder of a run's checkpoints and files: <store folder>/runs/<id>.
+std::filesystem::path runDirectory(const std::filesystem::path& storeFile, std::int64_t runId);
 
 }  // namespace flower::store

@@ -1,0 +1,218 @@
+// ExperimentForm: the fields turn into exactly the JSON `flower config --resolve` prints for the
+// same file (the CLI run as a process, not the form's own code path), edited fields into what
+// `--set` gives, and an invalid value shows the core parser's own message and disables Run.
+#include "core/run/experiment_config.h"
+#include "core/run/resource_locator.h"
+#include "core/util/error.h"
+#include "tests/support/flower_gui_test.h"
+#include "tests/support/process.h"
+#include "widgets/experiment_form.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSlider>
+#include <QStandardItemModel>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+using flower::widgets::ExperimentForm;
+using nlohmann::json;
+
+namespace {
+
+const std::string kExperiments = FLOWER_EXPERIMENTS_DIR;
+
+json resolveWithCli(const std::string& file, const std::vector<std::string>& sets = {}) {
+    std::vector<std::string> argv = {FLOWER_CLI_PATH, "config", "--resolve", file};
+    for (const auto& s : sets) {
+        argv.push_back("--set");
+        argv.push_back(s);
+    }
+    const auto r = flower::test::runProcess(argv);
+    if (r.exitCode != 0) {
+        throw std::runtime_error("flower config failed: " + r.err);
+    }
+    return json::parse(r.out);
+}
+
+QLineEdit* line(ExperimentForm& form, const char* path) {
+    return qobject_cast<QLineEdit*>(form.editor(QString::fromLatin1(path)));
+}
+
+QComboBox* combo(ExperimentForm& form, const char* path) {
+    return qobject_cast<QComboBox*>(form.editor(QString::fromLatin1(path)));
+}
+
+// What the core says about this JSON (the message the CLI would print for it).
+flower::Error coreError(const json& j) {
+    try {
+        flower::run::ExperimentConfig::fromJson(j, ExperimentForm::kErrorSource);
+    } catch (const flower::Error& e) {
+        return e;
+    }
+    throw std::runtime_error("the core accepted " + j.dump());
+}
+
+}  // namespace
+
+class TestExperimentForm : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void fieldsGiveTheResolvedJsonOfTheCli();
+    void editedFieldsGiveWhatSetGives();
+    void invalidLambdaShowsTheCoreMessageAndDisablesRun();
+    void otherInvalidFieldsNameTheirField();
+    void lambdaSliderIsLogScaleAndShowsTheta();
+    void cudaIsDisabledWithAReasonWhenUnavailable();
+    void savedFileResolvesToTheSameJson();
+};
+
+void TestExperimentForm::fieldsGiveTheResolvedJsonOfTheCli() {
+    // Files that use theta, "inf", extends, dataset names and synthetic specs.
+    for (const char* name : {"demo.json", "rq1-synthetic.json", "rq2-movies.json",
+                             "rq4-lambda-0.99.json", "rq2-movies-ifairlrs.json",
+                             "rq1-movies100.json", "rq4-granularity-5.json"}) {
+        const std::string file = kExperiments + "/" + name;
+        ExperimentForm form;
+        form.loadFile(QString::fromStdString(file));
+        QVERIFY2(form.isValid(), qPrintable(form.errorMessage()));
+        const json expected = resolveWithCli(file);
+        // From the widgets alone: fieldsJson() is read back from the editors.
+        const json fromFields =
+            flower::run::ExperimentConfig::fromJson(form.fieldsJson(), "test").toJson();
+        QVERIFY2(fromFields == expected, (std::string(name) + "\nform: " + fromFields.dump() +
+                                          "\ncli:  " + expected.dump())
+                                             .c_str());
+        QVERIFY(form.config()->toJson() == expected);
+    }
+}
+
+void TestExperimentForm::editedFieldsGiveWhatSetGives() {
+    const std::string file = kExperiments + "/demo.json";
+    ExperimentForm form;
+    form.loadFile(QString::fromStdString(file));
+    QComboBox* method = combo(form, "method");
+    method->setCurrentIndex(method->findData("sft"));
+    line(form, "lambda")->setText("0.5");
+    line(form, "optimizer.lr")->setText("2e-3");
+    line(form, "dataset.items")->setText("50");
+    line(form, "evaluation.k")->setText("1, 3");
+    QComboBox* schedule = combo(form, "optimizer.schedule");
+    schedule->setCurrentIndex(schedule->findData("constant"));
+    QVERIFY2(form.isValid(), qPrintable(form.errorMessage()));
+    const json expected = resolveWithCli(
+        file, {"method=sft", "lambda=0.5", "optimizer.lr=0.002",
+               "dataset=synthetic:items=50,users=2000,seed=1,zipf=1.1", "evaluation.k=[1,3]",
+               "optimizer.schedule=constant"});
+    QVERIFY2(form.config()->toJson() == expected,
+             (form.config()->toJson().dump() + "\n" + expected.dump()).c_str());
+}
+
+void TestExperimentForm::invalidLambdaShowsTheCoreMessageAndDisablesRun() {
+    ExperimentForm form;
+    form.loadFile(QString::fromStdString(kExperiments + "/demo.json"));
+    auto* run = form.findChild<QPushButton*>("runButton");
+    auto* queue = form.findChild<QPushButton*>("queueButton");
+    QVERIFY(run->isEnabled());
+    for (const char* bad : {"-1", "abc", "1e400x"}) {
+        line(form, "lambda")->setText(QString::fromLatin1(bad));
+        QVERIFY(!form.isValid());
+        QVERIFY(!run->isEnabled());
+        QVERIFY(!queue->isEnabled());
+        json j = form.fieldsJson();
+        const flower::Error expected = coreError(j);
+        QCOMPARE(form.errorField(), QStringLiteral("lambda"));
+        QCOMPARE(form.errorMessage(), QString::fromUtf8(expected.what()));
+        QLabel* label = form.errorLabel("lambda");
+        QVERIFY(label != nullptr);
+        QVERIFY(!label->isHidden());
+        QCOMPARE(label->text(), QString::fromStdString(expected.detail()));
+        QVERIFY2(label->text().contains("lambda") || label->text().contains("number"),
+                 qPrintable(label->text()));
+    }
+    line(form, "lambda")->setText("0.1");
+    QVERIFY(form.isValid());
+    QVERIFY(run->isEnabled());
+    QVERIFY(form.errorLabel("lambda")->isHidden());
+}
+
+void TestExperimentForm::otherInvalidFieldsNameTheirField() {
+    ExperimentForm form;
+    form.loadFile(QString::fromStdString(kExperiments + "/demo.json"));
+    line(form, "micro_batch_size")->setText("7");  // 32 is not a multiple of 7
+    QCOMPARE(form.errorField(), QStringLiteral("micro_batch_size"));
+    QCOMPARE(form.errorLabel("micro_batch_size")->text(),
+             QString::fromStdString(coreError(form.fieldsJson()).detail()));
+    line(form, "micro_batch_size")->setText("32");
+    line(form, "dataset.zipf")->setText("-2");
+    QCOMPARE(form.errorField(), QStringLiteral("dataset"));
+    QVERIFY(form.errorLabel("dataset")->text().contains("zipf"));
+    line(form, "dataset.zipf")->setText("1.1");
+    QVERIFY(form.isValid());
+}
+
+void TestExperimentForm::lambdaSliderIsLogScaleAndShowsTheta() {
+    ExperimentForm form;
+    auto* slider = form.findChild<QSlider*>("lambdaSlider");
+    auto* theta = form.findChild<QLabel*>("thetaLabel");
+    slider->setValue(0);  // 10^0
+    QCOMPARE(line(form, "lambda")->text(), QStringLiteral("1"));
+    QVERIFY2(theta->text().endsWith("0.5"), qPrintable(theta->text()));
+    slider->setValue(-200);  // 10^-2
+    QCOMPARE(line(form, "lambda")->text(), QStringLiteral("0.01"));
+    QCOMPARE(form.config()->lambda, 0.01);
+    QVERIFY2(theta->text().endsWith(QString::number(1.0 / 1.01, 'g', 6)), qPrintable(theta->text()));
+    line(form, "lambda")->setText("inf");
+    QCOMPARE(slider->value(), slider->maximum());
+    QVERIFY(std::isinf(form.config()->lambda));
+    QVERIFY(theta->text().endsWith("= 0"));
+    line(form, "lambda")->setText("1000");  // beyond the slider: the field is exact
+    QCOMPARE(form.config()->lambda, 1000.0);
+}
+
+void TestExperimentForm::cudaIsDisabledWithAReasonWhenUnavailable() {
+    ExperimentForm form;
+    QComboBox* device = combo(form, "device");
+    const int i = device->findData("cuda");
+    QVERIFY(i >= 0);
+    auto* items = qobject_cast<QStandardItemModel*>(device->model());
+    bool available = true;
+    std::string reason;
+    try {
+        flower::run::resolveDevice(flower::run::DeviceChoice::Cuda);
+    } catch (const flower::Error& e) {
+        available = false;
+        reason = e.detail();
+    }
+    QCOMPARE(items->item(i)->isEnabled(), available);
+    if (!available) {
+        QCOMPARE(items->item(i)->toolTip(), QString::fromStdString(reason));
+    }
+}
+
+void TestExperimentForm::savedFileResolvesToTheSameJson() {
+    ExperimentForm form;
+    form.loadFile(QString::fromStdString(kExperiments + "/rq1-synthetic.json"));
+    line(form, "name")->setText("saved");
+    const QString file = QDir::temp().filePath(
+        QStringLiteral("flower-form-%1.json").arg(QCoreApplication::applicationPid()));
+    form.saveFile(file);
+    const json expected = resolveWithCli(file.toStdString());
+    QFile::remove(file);
+    QVERIFY(form.config()->toJson() == expected);
+}
+
+FLOWER_GUI_TEST_MAIN(TestExperimentForm, fieldsGiveTheResolvedJsonOfTheCli,
+                     editedFieldsGiveWhatSetGives, invalidLambdaShowsTheCoreMessageAndDisablesRun,
+                     otherInvalidFieldsNameTheirField, lambdaSliderIsLogScaleAndShowsTheta,
+                     cudaIsDisabledWithAReasonWhenUnavailable, savedFileResolvesToTheSameJson)
+#include "test_experiment_form.moc"
