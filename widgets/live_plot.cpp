@@ -135,9 +135,9 @@ int LivePlot::addSeries(const QString& name, SeriesStyle style) {
     s->smooth = plot_->addGraph();
     s->raw->setName(name);
     s->smooth->setName(name);
-    s->smooth->removeFromLegend();
     series_.push_back(std::move(s));
     styleGraphs(*series_.back());
+    rebuildLegend();
     return static_cast<int>(series_.size()) - 1;
 }
 
@@ -299,6 +299,7 @@ void LivePlot::setSmoothing(double weight) {
         }
         styleGraphs(*s);
     }
+    rebuildLegend();
     rebuildAll();
 }
 
@@ -392,6 +393,10 @@ void LivePlot::followIfAllowed() {
     }
     if (keys.size() <= 0) {
         keys = QCPRange(keys.lower - 1, keys.upper + 1);
+    } else if (std::any_of(series_.begin(), series_.end(), [](const auto& s) { return s->style.markers; })) {
+        // Room for the dots at both ends.
+        const double pad = keys.size() * 0.025;
+        keys = QCPRange(keys.lower - pad, keys.upper + pad);
     }
     plot_->xAxis->setRange(keys);
     if (logY_) {
@@ -427,14 +432,23 @@ void LivePlot::styleGraphs(Series& s) {
         s.smooth->setPen(pen);
         s.smooth->setScatterStyle(dots);
         s.smooth->setVisible(true);
-        s.raw->removeFromLegend();
-        s.smooth->addToLegend();
     } else {
         s.raw->setPen(pen);
         s.raw->setScatterStyle(dots);
         s.smooth->setVisible(false);
-        s.smooth->removeFromLegend();
-        s.raw->addToLegend();
+    }
+}
+
+void LivePlot::rebuildLegend() {
+    plot_->legend->clearItems();
+    std::vector<std::size_t> order(series_.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
+        return series_[a]->style.order < series_[b]->style.order;
+    });
+    for (std::size_t i : order) {
+        // The curve drawn in full colour stands for the series.
+        (smoothing_ > 0 ? series_[i]->smooth : series_[i]->raw)->addToLegend();
     }
 }
 

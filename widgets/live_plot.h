@@ -41,6 +41,7 @@ public:
         Qt::PenStyle pen = Qt::SolidLine;
         bool markers = false;  // a dot at each point (sparse series: evaluations)
         int colorIndex = -1;   // -1: the next colour of the palette
+        int order = 0;         // legend position, ascending (ties: the order of addSeries)
     };
 
     // `title` above the plot; `yLabel` names the quantity and its unit ("learning rate").
@@ -69,8 +70,8 @@ public:
     bool logY() const;
     void setXAxis(XAxis axis);
     XAxis xAxis() const;
-    // The wall-time axis shows time since this Unix time (e.g. the run's start); until set, the
-    // first point's wall time.
+    // The wall-time axis shows time since this Unix time (e.g. the run's first point); until
+    // set, the first point's wall time.
     void setTimeOrigin(double unixSeconds);
     // Fits every point into view and follows new points again.
     void resetView();
@@ -103,6 +104,7 @@ private:
     double keyOf(const store::ScalarPoint& p) const;
     int pixelColumns() const;
     void styleGraphs(Series& s);
+    void rebuildLegend();
     void rebuildDisplay(Series& s);
     void rebuildAll();
     void updateAxisTitles();

@@ -49,7 +49,7 @@ constexpr MetricInfo kMetrics[] = {
     {"hr", "Hit ratio HR@K", "HR"},
     {"dgu", "DGU@K (lower is fairer)", "DGU"},
     {"mgu", "MGU@K (lower is fairer)", "MGU"},
-    {"entropy", "Word entropy H@K", "entropy (nats)"},
+    {"entropy", "Word entropy H@K", "entropy (bits)"},
     {"ttr", "Type-token ratio TTR@K", "TTR"},
     {"out_of_set", "Titles outside the catalogue", "titles"},
     {"samples", "Titles sampled per evaluation", "titles"},
@@ -84,6 +84,11 @@ QString divergenceLabel(const QString& kind) {
     if (kind == "kl_tr") return QString::fromUtf8("KL(T‖R)");
     if (kind == "kl_rt") return QString::fromUtf8("KL(R‖T)");
     return QStringLiteral("JS");
+}
+
+// Legend order of the loss terms: total first.
+int lossTermOrder(const QString& term) {
+    return term == "total" ? 0 : term == "sft" ? 1 : term == "subtb" ? 2 : 3;
 }
 
 int divergenceColor(const QString& kind) { return kind == "kl_tr" ? 0 : kind == "kl_rt" ? 1 : 2; }
@@ -188,6 +193,9 @@ void RunMonitor::buildUi() {
     tokenDiv_ = new LivePlot(tr("Token level: generated (R) vs target (T)"), tr("divergence (nats)"),
                              divergences);
     tokenDiv_->setObjectName("tokenDivergencePlot");
+    // Divergences fall over orders of magnitude; the late differences matter most.
+    titleDiv_->setLogY(true);
+    tokenDiv_->setLogY(true);
     divLayout->addWidget(titleDiv_);
     divLayout->addWidget(tokenDiv_);
     tabs_->addTab(divergences, tr("KL / JS"));
@@ -281,7 +289,7 @@ void RunMonitor::clear() {
     status_.clear();
     maxSteps_ = 0;
     evalEvery_ = -1;
-    startedAt_ = 0;
+    timeOrigin_ = 0;
     clock_.clear();
     forEachPlot([](LivePlot* p) { p->clear(); });
     for (auto& [metric, p] : evaluationPlots_) {
@@ -337,6 +345,15 @@ void RunMonitor::onBatch(const MonitorBatch& batch) {
     if (batch.run) {
         applyRun(*batch.run);
     }
+    if (timeOrigin_ == 0) {
+        // t = 0 of the time axis is the run's earliest training point, not runs.started_at:
+        // a resume moves started_at past the points written before it.
+        for (const auto& chunk : batch.series) {
+            const double t = chunk.points.empty() ? 0 : chunk.points.front().wallTime;
+            if (t > 0 && (timeOrigin_ == 0 || t < timeOrigin_)) timeOrigin_ = t;
+        }
+        if (timeOrigin_ > 0) forEachPlot([this](LivePlot* p) { p->setTimeOrigin(timeOrigin_); });
+    }
     for (const auto& chunk : batch.series) {
         addSeries(chunk.key, chunk.points);
     }
@@ -368,10 +385,6 @@ void RunMonitor::applyRun(const store::RunInfo& run) {
     maxSteps_ = config.value("max_steps").toInteger(0);
     const QJsonObject evaluation = config.value("evaluation").toObject();
     evalEvery_ = evaluation.contains("every_steps") ? evaluation.value("every_steps").toInteger(0) : -1;
-    if (run.startedAt && startedAt_ == 0) {
-        startedAt_ = *run.startedAt;
-        forEachPlot([this](LivePlot* p) { p->setTimeOrigin(startedAt_); });
-    }
 }
 
 store::ScalarPoint RunMonitor::clockPoint(std::int64_t step, double value) const {
@@ -404,6 +417,7 @@ void RunMonitor::addSeries(const std::string& key, const std::vector<store::Scal
         const QString term = k.mid(5);
         LivePlot::SeriesStyle style;
         style.colorIndex = term == "total" ? 0 : term == "sft" ? 1 : term == "subtb" ? 2 : -1;
+        style.order = lossTermOrder(term);
         into(loss_, lossTermName(term), style);
     } else if (k == "valid/loss" || k.startsWith("valid/loss/")) {
         LivePlot::SeriesStyle style;
@@ -411,6 +425,7 @@ void RunMonitor::addSeries(const std::string& key, const std::vector<store::Scal
         style.markers = true;
         const QString term = k == "valid/loss" ? QString("total") : k.mid(11);
         style.colorIndex = term == "total" ? 0 : term == "sft" ? 1 : term == "subtb" ? 2 : -1;
+        style.order = 10 + lossTermOrder(term);
         into(loss_, tr("validation %1").arg(lossTermName(term)), style);
     } else if (k == "lr") {
         into(lr_, tr("learning rate"), {});
@@ -426,6 +441,7 @@ void RunMonitor::addSeries(const std::string& key, const std::vector<store::Scal
             style.pen = Qt::DashLine;
             style.markers = true;
             style.colorIndex = divergenceColor(d->kind);
+            style.order = 2 * divergenceColor(d->kind) + 1;
             into(d->level == "title" ? titleDiv_ : tokenDiv_, tr("%1 exact").arg(divergenceLabel(d->kind)),
                  style);
         }
@@ -444,6 +460,7 @@ void RunMonitor::addDivergences(const MonitorBatch& batch) {
             LivePlot::SeriesStyle style;
             style.markers = true;
             style.colorIndex = divergenceColor(kind);
+            style.order = 2 * divergenceColor(kind);
             i = plot->addSeries(name, style);
         }
         const store::ScalarPoint p = clockPoint(d.step, d.value);
@@ -467,7 +484,7 @@ LivePlot* RunMonitor::evaluationPlot(const std::string& metric) {
     plot->setObjectName(QString::fromStdString("evaluation_" + metric));
     plot->setMinimumHeight(240);
     plot->setXAxis(static_cast<LivePlot::XAxis>(xAxis_->currentData().toInt()));
-    if (startedAt_ > 0) plot->setTimeOrigin(startedAt_);
+    if (timeOrigin_ > 0) plot->setTimeOrigin(timeOrigin_);
     evaluationPlots_[metric] = plot;
     // Lay the plots out again in a stable order: the known metrics first, then by name.
     auto order = [](const std::string& m) {

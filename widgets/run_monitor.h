@@ -120,7 +120,7 @@ private:
     QString status_;
     qint64 maxSteps_ = 0;
     qint64 evalEvery_ = -1;  // evaluation.every_steps; 0 = each epoch end; -1 = unknown
-    double startedAt_ = 0;
+    double timeOrigin_ = 0;  // wall time of the run's first training point (t = 0 of the time axis)
     // step → (epoch, wall time) of the training series: places evaluation rows (which carry
     // neither) on the epoch and time axes.
     std::map<std::int64_t, std::pair<double, double>> clock_;

@@ -12,6 +12,7 @@
 
 #include "widgets/custom_plot.h"
 
+#include <QComboBox>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTableView>
@@ -93,6 +94,11 @@ void TestRunMonitor::readsTheHistoryWhenShown() {
     QCOMPARE(plotNamed(m, "lrPlot")->points(0).size(), std::size_t(40));
     QCOMPARE(plotNamed(m, "throughputPlot")->points(0).size(), std::size_t(40));
     QVERIFY(m.findChild<QLabel*>("runHeader")->text().contains("monitor-test"));
+    // The time axis starts at the run's first point.
+    m.findChild<QComboBox*>("xAxisCombo")->setCurrentIndex(2);
+    QCOMPARE(loss->xAxis(), LivePlot::XAxis::WallTime);
+    QCOMPARE(loss->rawGraph(total)->data()->at(0)->key, 0.0);
+    QVERIFY(loss->rawGraph(total)->data()->at(39)->key >= 0.0);
     m.clear();
     QCOMPARE(loss->seriesCount(), 0);
 }

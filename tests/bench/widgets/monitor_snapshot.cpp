@@ -11,6 +11,9 @@
 #include "widgets/run_monitor.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QSlider>
 #include <QDir>
 #include <QEventLoop>
 #include <QPalette>
@@ -210,6 +213,15 @@ int main(int argc, char** argv) {
             }
             std::printf("%s\n", qPrintable(file));
         }
+        // The training tab again against time, unsmoothed, with the loss on a log scale.
+        monitor.showTab("training");
+        monitor.findChild<QComboBox*>("xAxisCombo")->setCurrentIndex(2);
+        monitor.findChild<QSlider*>("smoothingSlider")->setValue(0);
+        monitor.findChild<QCheckBox*>("logLossCheck")->setChecked(true);
+        settle(150);
+        const QString file = QString("%1/monitor-training-time-log-%2.png").arg(outDir, name);
+        if (!monitor.grab().save(file)) return 1;
+        std::printf("%s\n", qPrintable(file));
     }
     return 0;
 }
