@@ -64,6 +64,9 @@ LivePlot::LivePlot(const QString& title, const QString& yLabel, QWidget* parent)
 
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->setNoAntialiasingOnDrag(true);
+    // Lines as separate segments: a noisy series (tokens/s) zigzags across the whole plot, and
+    // QPainter fills a self-intersecting polyline as one path — 20× slower to draw.
+    plot_->setPlottingHint(QCP::phFastPolylines, true);
     plot_->axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
     plot_->axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
 
@@ -115,6 +118,21 @@ LivePlot::LivePlot(const QString& title, const QString& yLabel, QWidget* parent)
     changeEvent(nullptr);  // item colours
 
     connect(plot_, &QCustomPlot::afterReplot, this, [this] { painted_ = true; });
+    // The axis rect's width is only known after a layout: an envelope built for another width
+    // (e.g. before the first layout) is rebuilt for the real one.
+    connect(plot_, &QCustomPlot::afterLayout, this, [this] {
+        const int columns = pixelColumns();
+        if (columns == columnsUsed_) return;
+        bool changed = false;
+        for (auto& s : series_) {
+            if (s->downsampled || EnvelopeDownsampler::reduces(s->points.size(), columns)) {
+                rebuildDisplay(*s);
+                changed = true;
+            }
+        }
+        columnsUsed_ = columns;
+        if (changed) plot_->replot(QCustomPlot::rpQueuedReplot);
+    });
     connect(plot_, &QCustomPlot::mouseMove, this, &LivePlot::onMouseMove);
     connect(plot_, &QCustomPlot::mouseWheel, this, [this] { follow_ = false; });
     connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { resetView(); });
@@ -240,6 +258,7 @@ void LivePlot::rebuildDisplay(Series& s) {
         values.push_back(p.value);
     }
     const int columns = pixelColumns();
+    columnsUsed_ = columns;
     s.downsampled = EnvelopeDownsampler::reduces(keys.size(), columns);
     const EnvelopeSeries raw = EnvelopeDownsampler::downsample(keys, values, columns);
     s.raw->setData(toQVector(raw.keys), toQVector(raw.values), true);
@@ -423,8 +442,11 @@ void LivePlot::styleGraphs(Series& s) {
     const QCPScatterStyle dots = s.style.markers ? QCPScatterStyle(QCPScatterStyle::ssDisc, 5)
                                                  : QCPScatterStyle(QCPScatterStyle::ssNone);
     if (smoothing_ > 0) {
-        QColor faint = colour;
-        faint.setAlphaF(0.28F);
+        // Faint as an opaque mix with the background: translucent pens are drawn far slower.
+        const QColor back = palette().color(QPalette::Base);
+        const auto mix = [](int a, int b) { return (28 * a + 72 * b) / 100; };
+        const QColor faint(mix(colour.red(), back.red()), mix(colour.green(), back.green()),
+                           mix(colour.blue(), back.blue()));
         QPen rawPen(faint, 1.0, s.style.pen);
         rawPen.setCosmetic(true);
         s.raw->setPen(rawPen);
@@ -613,22 +635,6 @@ void LivePlot::changeEvent(QEvent* event) {
     }
     if (event) {
         QWidget::changeEvent(event);
-        plot_->replot(QCustomPlot::rpQueuedReplot);
-    }
-}
-
-void LivePlot::resizeEvent(QResizeEvent* event) {
-    QWidget::resizeEvent(event);
-    // The axis rect's width is known after the next layout; rebuild what depends on pixels.
-    const int columns = pixelColumns();
-    bool changed = false;
-    for (auto& s : series_) {
-        if (s->downsampled || EnvelopeDownsampler::reduces(s->points.size(), columns)) {
-            rebuildDisplay(*s);
-            changed = true;
-        }
-    }
-    if (changed) {
         plot_->replot(QCustomPlot::rpQueuedReplot);
     }
 }

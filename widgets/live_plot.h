@@ -5,7 +5,7 @@
 // series while it has no more points than 4× the plot's pixel width, appended with
 // QCPGraph::addData (sorted keys) and redrawn with rpQueuedReplot (a burst of appends costs one
 // paint); beyond that, a min/max envelope per pixel column (EnvelopeDownsampler) of the raw and
-// of the smoothed series, rebuilt when points arrive or the plot is resized.
+// of the smoothed series, rebuilt when points arrive or the axis rect's width changes.
 // With smoothing on, the raw curve stays visible, faint, behind its smoothed curve (as
 // TensorBoard).
 //
@@ -96,7 +96,6 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent* event) override;
-    void resizeEvent(QResizeEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
@@ -123,7 +122,8 @@ private:
     XAxis xAxis_ = XAxis::Step;
     bool logY_ = false;
     bool follow_ = true;
-    bool painted_ = false;  // a full replot happened (layer buffers exist)
+    bool painted_ = false;
+    int columnsUsed_ = 0;   // the pixel width the drawn envelopes were built for  // a full replot happened (layer buffers exist)
     bool timeOriginSet_ = false;
     double timeOrigin_ = 0.0;
 };

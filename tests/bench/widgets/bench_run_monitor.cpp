@@ -73,9 +73,15 @@ int main(int argc, char** argv) {
         else if (std::strcmp(argv[i], "--poll") == 0) pollMs = std::atoi(argv[i + 1]);
     }
     std::int64_t expected = 0;
+    double readMs = 0;
     try {
         store::RunStore reader(file.toStdString(), {false, true, 10000});
         expected = static_cast<std::int64_t>(reader.readSeries(runId, "loss/total").size());
+        // The store part of the time to drawn: what the poller's first read does for the series.
+        QElapsedTimer t;
+        t.start();
+        for (const auto& key : reader.seriesKeys(runId)) reader.readSeries(runId, key);
+        readMs = static_cast<double>(t.nsecsElapsed()) / 1e6;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_run_monitor: %s\n", e.what());
         return 1;
@@ -120,9 +126,20 @@ int main(int argc, char** argv) {
     std::printf("time to drawn (4 training plots, every point): %.1f ms   [loss %.1f, lr %.1f, "
                 "grad %.1f, tokens/s %.1f]\n",
                 drawn, drawnMs[0], drawnMs[1], drawnMs[2], drawnMs[3]);
+    std::printf("  of which reading the run's series from the store (once more, warm cache): %.1f ms\n", readMs);
     std::printf("RSS: %.1f MB before the monitor, %.1f MB after (peak %.1f MB)\n", rssBefore, rssAfter,
                 procStatusMb("VmHWM:"));
     QObject::disconnect(once);
+    // What one full redraw of each plot costs now that it holds the run (the paint part of the
+    // time to drawn).
+    for (LivePlot* p : plots) {
+        QElapsedTimer t;
+        t.start();
+        p->plot()->replot(QCustomPlot::rpImmediateRefresh);
+        std::printf("  replot %-14s %6.1f ms (%d + %d points drawn of %zu)\n", qPrintable(p->objectName()),
+                    static_cast<double>(t.nsecsElapsed()) / 1e6, p->rawGraph(0)->dataCount(),
+                    p->smoothGraph(0)->dataCount(), p->points(0).size());
+    }
 
     // --- commit-to-plot latency ----------------------------------------------------------
     std::int64_t probeRun = 0;
