@@ -148,7 +148,7 @@ int LivePlot::addSeries(const QString& name, SeriesStyle style) {
     s->name = name;
     s->style = style;
     s->colorIndex = style.colorIndex >= 0 ? style.colorIndex : static_cast<int>(series_.size());
-    s->ema = SeriesSmoothing(smoothing_);
+    s->ema = SeriesSmoothing(s->style.smoothed ? smoothing_ : 0.0);
     s->raw = plot_->addGraph();
     s->smooth = plot_->addGraph();
     s->raw->setName(name);
@@ -239,7 +239,7 @@ void LivePlot::append(int series, std::span<const store::ScalarPoint> points) {
             smooth.push_back(s.smoothed[i]);
         }
         s.raw->addData(keys, raw, true);
-        if (smoothing_ > 0) {
+        if (smoothes(s)) {
             s.smooth->addData(keys, smooth, true);
         }
     }
@@ -262,7 +262,7 @@ void LivePlot::rebuildDisplay(Series& s) {
     s.downsampled = EnvelopeDownsampler::reduces(keys.size(), columns);
     const EnvelopeSeries raw = EnvelopeDownsampler::downsample(keys, values, columns);
     s.raw->setData(toQVector(raw.keys), toQVector(raw.values), true);
-    if (smoothing_ > 0) {
+    if (smoothes(s)) {
         // The envelope of the smoothed full series (never the smoothing of an envelope).
         const EnvelopeSeries smooth = EnvelopeDownsampler::downsample(keys, s.smoothed, columns);
         s.smooth->setData(toQVector(smooth.keys), toQVector(smooth.values), true);
@@ -310,9 +310,10 @@ void LivePlot::setSmoothing(double weight) {
         for (const auto& p : s->points) {
             values.push_back(p.value);
         }
-        s->smoothed = SeriesSmoothing::smooth(values, weight);
+        const double w = s->style.smoothed ? weight : 0.0;
+        s->smoothed = SeriesSmoothing::smooth(values, w);
         // Continue the recurrence where the full-series pass ended.
-        s->ema = SeriesSmoothing(weight);
+        s->ema = SeriesSmoothing(w);
         for (double v : values) {
             s->ema.add(v);
         }
@@ -441,7 +442,7 @@ void LivePlot::styleGraphs(Series& s) {
     pen.setCosmetic(true);
     const QCPScatterStyle dots = s.style.markers ? QCPScatterStyle(QCPScatterStyle::ssDisc, 5)
                                                  : QCPScatterStyle(QCPScatterStyle::ssNone);
-    if (smoothing_ > 0) {
+    if (smoothes(s)) {
         // Faint as an opaque mix with the background: translucent pens are drawn far slower.
         const QColor back = palette().color(QPalette::Base);
         const auto mix = [](int a, int b) { return (28 * a + 72 * b) / 100; };
@@ -461,23 +462,30 @@ void LivePlot::styleGraphs(Series& s) {
     }
 }
 
-void LivePlot::rebuildLegend() {
-    plot_->legend->clearItems();
+bool LivePlot::smoothes(const Series& s) const { return smoothing_ > 0 && s.style.smoothed; }
+
+std::vector<std::size_t> LivePlot::legendOrder() const {
     std::vector<std::size_t> order(series_.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
         return series_[a]->style.order < series_[b]->style.order;
     });
-    for (std::size_t i : order) {
+    return order;
+}
+
+void LivePlot::rebuildLegend() {
+    plot_->legend->clearItems();
+    for (std::size_t i : legendOrder()) {
         // The curve drawn in full colour stands for the series.
-        (smoothing_ > 0 ? series_[i]->smooth : series_[i]->raw)->addToLegend();
+        (smoothes(*series_[i]) ? series_[i]->smooth : series_[i]->raw)->addToLegend();
     }
 }
 
 QString LivePlot::readout(double key) const {
     QStringList lines;
     std::int64_t headerStep = -1;
-    for (const auto& s : series_) {
+    for (const std::size_t index : legendOrder()) {
+        const auto& s = series_[index];
         if (s->points.empty()) {
             continue;
         }
@@ -502,7 +510,7 @@ QString LivePlot::readout(double key) const {
         }
         const auto i = static_cast<std::size_t>(it - s->points.begin());
         QString line = s->name + ": " + formatValue(it->value);
-        if (smoothing_ > 0) {
+        if (smoothes(*s)) {
             line += tr("  (smoothed %1)").arg(formatValue(s->smoothed[i]));
         }
         if (it->step != headerStep) {

@@ -42,6 +42,7 @@ public:
         bool markers = false;  // a dot at each point (sparse series: evaluations)
         int colorIndex = -1;   // -1: the next colour of the palette
         int order = 0;         // legend position, ascending (ties: the order of addSeries)
+        bool smoothed = true;  // the EMA applies (false: sparse series such as evaluations)
     };
 
     // `title` above the plot; `yLabel` names the quantity and its unit ("learning rate").
@@ -104,6 +105,8 @@ private:
     int pixelColumns() const;
     void styleGraphs(Series& s);
     void rebuildLegend();
+    bool smoothes(const Series& s) const;
+    std::vector<std::size_t> legendOrder() const;
     void rebuildDisplay(Series& s);
     void rebuildAll();
     void updateAxisTitles();

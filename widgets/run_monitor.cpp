@@ -423,6 +423,7 @@ void RunMonitor::addSeries(const std::string& key, const std::vector<store::Scal
         LivePlot::SeriesStyle style;
         style.pen = Qt::DashLine;
         style.markers = true;
+        style.smoothed = false;  // one point per evaluation: shown as measured
         const QString term = k == "valid/loss" ? QString("total") : k.mid(11);
         style.colorIndex = term == "total" ? 0 : term == "sft" ? 1 : term == "subtb" ? 2 : -1;
         style.order = 10 + lossTermOrder(term);

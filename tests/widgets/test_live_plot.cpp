@@ -218,6 +218,17 @@ void TestLivePlot::plotSmoothsTheFullSeries() {
     plot.append(i, ramp(30000, 1));
     values.push_back(std::sin(300.0));
     QCOMPARE(plot.smoothed(i), SeriesSmoothing::smooth(values, 0.5));
+    // A sparse series (evaluations) that opts out is drawn as measured.
+    LivePlot::SeriesStyle sparse;
+    sparse.markers = true;
+    sparse.smoothed = false;
+    const int v = plot.addSeries("valid", sparse);
+    const std::vector<ScalarPoint> evals = {{100, 0, 3.0, 0}, {200, 0, 1.0, 0}};
+    plot.append(v, evals);
+    QCOMPARE(plot.smoothed(v), (std::vector<double>{3.0, 1.0}));
+    QCOMPARE(plot.smoothGraph(v)->dataCount(), 0);
+    QCOMPARE(plot.rawGraph(v)->data()->at(1)->value, 1.0);
+    QVERIFY(!plot.readout(200).contains("valid: 1  (smoothed"));
 }
 
 void TestLivePlot::plotReadoutNamesTheNearestPoints() {

@@ -16,6 +16,7 @@
 #include <QSlider>
 #include <QDir>
 #include <QEventLoop>
+#include <QMouseEvent>
 #include <QPalette>
 #include <QStyle>
 #include <QStyleFactory>
@@ -211,6 +212,20 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "monitor_snapshot: cannot write %s\n", qPrintable(file));
                 return 1;
             }
+            std::printf("%s\n", qPrintable(file));
+        }
+        // The crosshair read-out: the mouse over the loss plot at 40% of its width.
+        {
+            monitor.showTab("training");
+            settle(100);
+            QWidget* lossPlot = monitor.findChild<QWidget*>("lossPlot")->findChild<QWidget*>("plot");
+            const QPointF at(lossPlot->width() * 0.4, lossPlot->height() * 0.5);
+            QMouseEvent move(QEvent::MouseMove, at, lossPlot->mapToGlobal(at), Qt::NoButton, Qt::NoButton,
+                             Qt::NoModifier);
+            QCoreApplication::sendEvent(lossPlot, &move);
+            settle(100);
+            const QString file = QString("%1/monitor-training-crosshair-%2.png").arg(outDir, name);
+            if (!monitor.grab().save(file)) return 1;
             std::printf("%s\n", qPrintable(file));
         }
         // The training tab again against time, unsmoothed, with the loss on a log scale.
