@@ -37,6 +37,16 @@ std::int64_t newRun(const std::filesystem::path& file, const std::string& config
 
 double lossAt(std::int64_t step) { return 3.0 * std::exp(-0.01 * static_cast<double>(step)) + 0.1; }
 
+// Shows run `id` of `file` in `m` (polling every 20 ms) and waits until it caught up with the store.
+bool showAndCatchUp(RunMonitor& m, const std::filesystem::path& file, std::int64_t id) {
+    m.resize(1000, 700);
+    m.show();
+    m.setPollIntervalMs(20);
+    QSignalSpy caught(&m, &RunMonitor::caughtUp);
+    m.showRun(QString::fromStdString(file.string()), id);
+    return QTest::qWaitFor([&] { return !caught.isEmpty(); }, 5000);
+}
+
 LivePlot* plotNamed(RunMonitor& m, const char* name) {
     auto* p = m.findChild<LivePlot*>(name);
     if (!p) qFatal("no plot %s", name);
@@ -177,13 +187,8 @@ void TestRunMonitor::histogramBarsEqualTheStoredValues() {
         w.flush();
     }
     RunMonitor m;
-    m.resize(1000, 700);
-    m.show();
-    m.setPollIntervalMs(20);
-    QSignalSpy caught(&m, &RunMonitor::caughtUp);
-    m.showRun(QString::fromStdString(file.string()), id);
     QVERIFY(m.showTab("groups"));
-    QTRY_VERIFY_WITH_TIMEOUT(!caught.isEmpty(), 5000);
+    QVERIFY(showAndCatchUp(m, file, id));
     auto* view = m.findChild<widgets::GroupHistogramView*>("groups");
     QVERIFY(view);
     QCOMPARE(view->steps(), (std::vector<std::int64_t>{100, 200}));
@@ -238,12 +243,7 @@ void TestRunMonitor::divergencesEvaluationsAndSamples() {
         w.flush();
     }
     RunMonitor m;
-    m.resize(1000, 700);
-    m.show();
-    m.setPollIntervalMs(20);
-    QSignalSpy caught(&m, &RunMonitor::caughtUp);
-    m.showRun(QString::fromStdString(file.string()), id);
-    QTRY_VERIFY_WITH_TIMEOUT(!caught.isEmpty(), 5000);
+    QVERIFY(showAndCatchUp(m, file, id));
 
     LivePlot* title = plotNamed(m, "titleDivergencePlot");
     const int js = title->seriesIndex("JS sampled");
@@ -279,11 +279,7 @@ void TestRunMonitor::emptyStatesSayWhatWillAppear() {
     const auto file = dir.path() / "runs.sqlite";
     const auto id = newRun(file, R"({"max_steps": 500, "evaluation": {"every_steps": 100}})");
     RunMonitor m;
-    m.show();
-    m.setPollIntervalMs(20);
-    QSignalSpy caught(&m, &RunMonitor::caughtUp);
-    m.showRun(QString::fromStdString(file.string()), id);
-    QTRY_VERIFY_WITH_TIMEOUT(!caught.isEmpty(), 5000);
+    QVERIFY(showAndCatchUp(m, file, id));
     QVERIFY(m.findChild<QLabel*>("evaluationEmpty")->text().contains("the first runs at step 100"));
     QVERIFY(m.findChild<QLabel*>("samplesHeader")->text().contains("step 100"));
 }
