@@ -2,6 +2,7 @@
 
 #include "widgets/group_histogram_view.h"
 #include "widgets/live_plot.h"
+#include "widgets/plot_grid.h"
 #include "widgets/samples_model.h"
 #include "widgets/store_poller.h"
 
@@ -200,20 +201,13 @@ void RunMonitor::buildUi() {
     divLayout->addWidget(tokenDiv_);
     tabs_->addTab(divergences, tr("KL / JS"));
 
-    evaluationPage_ = new QWidget;
-    evaluationGrid_ = new QGridLayout(evaluationPage_);
-    evaluationGrid_->setContentsMargins(4, 4, 4, 4);
-    evaluationEmpty_ = new QLabel(evaluationPage_);
-    evaluationEmpty_->setObjectName("evaluationEmpty");
-    evaluationEmpty_->setAlignment(Qt::AlignCenter);
-    evaluationEmpty_->setWordWrap(true);
-    evaluationGrid_->addWidget(evaluationEmpty_, 0, 0, 1, 2);
-    auto* scroll = new QScrollArea(this);
-    scroll->setObjectName("evaluation");
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setWidget(evaluationPage_);
-    tabs_->addTab(scroll, tr("Evaluation"));
+    evaluation_ = new PlotGrid(this);
+    evaluation_->setObjectName("evaluation");
+    evaluation_->setObjectPrefix("evaluation_");
+    tabs_->addTab(evaluation_, tr("Evaluation"));
+    diagnostics_ = new PlotGrid(this);
+    diagnostics_->setObjectName("diagnostics");
+    diagnostics_->setObjectPrefix("diagnostics_");
 
     auto* samplesPage = new QWidget(this);
     samplesPage->setObjectName("samples");
@@ -237,6 +231,7 @@ void RunMonitor::buildUi() {
     samplesLayout->addWidget(samplesHeader_);
     samplesLayout->addWidget(table, 1);
     tabs_->addTab(samplesPage, tr("Samples"));
+    tabs_->addTab(diagnostics_, tr("Diagnostics"));
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -248,6 +243,7 @@ void RunMonitor::buildUi() {
         const double w = value / 100.0;
         smoothingValue_->setText(QString::number(w, 'f', 2));
         for (LivePlot* p : {loss_, gradNorm_, throughput_}) p->setSmoothing(w);
+        diagnostics_->forEachPlot([w](LivePlot* p) { p->setSmoothing(w); });
     };
     connect(smoothing_, &QSlider::valueChanged, this, applySmoothing);
     applySmoothing(smoothing_->value());
@@ -260,7 +256,8 @@ void RunMonitor::buildUi() {
 
 void RunMonitor::forEachPlot(const std::function<void(LivePlot*)>& f) {
     for (LivePlot* p : {loss_, lr_, gradNorm_, throughput_, titleDiv_, tokenDiv_}) f(p);
-    for (auto& [metric, p] : evaluationPlots_) f(p);
+    evaluation_->forEachPlot(f);
+    diagnostics_->forEachPlot(f);
 }
 
 bool RunMonitor::showTab(const QString& name) {
@@ -292,12 +289,8 @@ void RunMonitor::clear() {
     timeOrigin_ = 0;
     clock_.clear();
     forEachPlot([](LivePlot* p) { p->clear(); });
-    for (auto& [metric, p] : evaluationPlots_) {
-        evaluationGrid_->removeWidget(p);
-        p->deleteLater();
-    }
-    evaluationPlots_.clear();
-    evaluationEmpty_->show();
+    evaluation_->clear();
+    diagnostics_->clear();
     groups_->clear();
     samples_->setSamples({});
     error_->hide();
@@ -447,6 +440,10 @@ void RunMonitor::addSeries(const std::string& key, const std::vector<store::Scal
                  style);
         }
         // Other evaluation metrics are read from the evaluations table (addEvaluations).
+    } else {
+        // Whatever else the trainer or the objective reports per step ("flower/valid_fraction",
+        // "step_seconds", ...).
+        into(diagnosticsPlot(key), k.section('/', -1), {});
     }
 }
 
@@ -470,41 +467,31 @@ void RunMonitor::addDivergences(const MonitorBatch& batch) {
 }
 
 LivePlot* RunMonitor::evaluationPlot(const std::string& metric) {
-    if (auto it = evaluationPlots_.find(metric); it != evaluationPlots_.end()) {
-        return it->second;
-    }
     QString title = QString::fromStdString(metric);
     QString yLabel = title;
-    for (const auto& m : kMetrics) {
-        if (metric == m.metric) {
-            title = tr(m.title);
-            yLabel = tr(m.yLabel);
+    int rank = static_cast<int>(std::size(kMetrics));
+    for (std::size_t i = 0; i < std::size(kMetrics); ++i) {
+        if (metric == kMetrics[i].metric) {
+            title = tr(kMetrics[i].title);
+            yLabel = tr(kMetrics[i].yLabel);
+            rank = static_cast<int>(i);
         }
     }
-    auto* plot = new LivePlot(title, yLabel, evaluationPage_);
-    plot->setObjectName(QString::fromStdString("evaluation_" + metric));
-    plot->setMinimumHeight(240);
+    return evaluation_->plot(metric, title, yLabel, rank, [this](LivePlot* p) { configureNew(p, false); });
+}
+
+LivePlot* RunMonitor::diagnosticsPlot(const std::string& key) {
+    const QString k = QString::fromStdString(key);
+    const bool stepTime = key == "step_seconds";
+    return diagnostics_->plot(key, stepTime ? tr("Step time") : k,
+                              stepTime ? tr("seconds per update") : k.section('/', -1), stepTime ? 0 : 1,
+                              [this](LivePlot* p) { configureNew(p, true); });
+}
+
+void RunMonitor::configureNew(LivePlot* plot, bool smoothed) {
     plot->setXAxis(static_cast<LivePlot::XAxis>(xAxis_->currentData().toInt()));
     if (timeOrigin_ > 0) plot->setTimeOrigin(timeOrigin_);
-    evaluationPlots_[metric] = plot;
-    // Lay the plots out again in a stable order: the known metrics first, then by name.
-    auto order = [](const std::string& m) {
-        for (std::size_t i = 0; i < std::size(kMetrics); ++i) {
-            if (m == kMetrics[i].metric) return std::make_pair(static_cast<int>(i), m);
-        }
-        return std::make_pair(100, m);
-    };
-    std::vector<std::pair<std::pair<int, std::string>, LivePlot*>> sorted;
-    for (auto& [m, p] : evaluationPlots_) {
-        evaluationGrid_->removeWidget(p);
-        sorted.push_back({order(m), p});
-    }
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::size_t i = 0; i < sorted.size(); ++i) {
-        evaluationGrid_->addWidget(sorted[i].second, static_cast<int>(i / 2) + 1, static_cast<int>(i % 2));
-    }
-    evaluationEmpty_->hide();
-    return plot;
+    if (smoothed) plot->setSmoothing(smoothing_->value() / 100.0);
 }
 
 void RunMonitor::addEvaluations(const MonitorBatch& batch) {
@@ -560,7 +547,9 @@ void RunMonitor::updateEmptyTexts() {
     titleDiv_->setEmptyText(divergences);
     tokenDiv_->setEmptyText(divergences);
     groups_->setEmptyText(tr("No popularity-group histogram yet —\nno evaluation yet, %1.").arg(firstEval));
-    evaluationEmpty_->setText(tr("No evaluation metrics yet — %1.").arg(firstEval));
+    evaluation_->setEmptyText(tr("No evaluation metrics yet — %1.").arg(firstEval));
+    diagnostics_->setEmptyText(tr("No diagnostics yet — the step time and what the objective "
+                                  "reports besides its loss terms appear after the first update."));
     if (samples_->rowCount() == 0) {
         samplesHeader_->setText(tr("No generated titles yet — they are stored at each evaluation "
                                    "(%1) when the evaluator keeps samples.").arg(firstEval));

@@ -3,7 +3,8 @@
 // Tabs: Training (loss by term, learning rate, gradient norm, tokens/s), Popularity groups
 // (GroupHistogramView), KL / JS (title and token level; sampled from `divergences`, exact from
 // the `*_exact` evaluation metrics), Evaluation (one small plot per stored metric), Samples (the
-// latest evaluation's generated titles). A tool row sets EMA smoothing, the x axis (step, epoch,
+// latest evaluation's generated titles), Diagnostics (every other per-step series: step time,
+// what the objective reports besides its loss terms). A tool row sets EMA smoothing, the x axis (step, epoch,
 // time) and log-scale loss for every plot.
 //
 // Reading: showRun() reads the run's history lazily (on the first poll), then polls every
@@ -42,6 +43,7 @@ namespace flower::widgets {
 
 class GroupHistogramView;
 class LivePlot;
+class PlotGrid;
 class SamplesModel;
 class StorePoller;
 struct MonitorBatch;
@@ -60,7 +62,7 @@ public:
     void setPollIntervalMs(int ms);
 
     // The tab names, for `--view` and tests: "training", "groups", "divergences", "evaluation",
-    // "samples". False when unknown.
+    // "samples", "diagnostics". False when unknown.
     bool showTab(const QString& name);
 
 Q_SIGNALS:
@@ -79,6 +81,8 @@ private:
     void updateEmptyTexts();
     store::ScalarPoint clockPoint(std::int64_t step, double value) const;
     LivePlot* evaluationPlot(const std::string& metric);
+    LivePlot* diagnosticsPlot(const std::string& key);
+    void configureNew(LivePlot* plot, bool smoothed);
     void forEachPlot(const std::function<void(LivePlot*)>& f);
 
     // UI
@@ -96,10 +100,8 @@ private:
     LivePlot* titleDiv_ = nullptr;
     LivePlot* tokenDiv_ = nullptr;
     GroupHistogramView* groups_ = nullptr;
-    QWidget* evaluationPage_ = nullptr;
-    QGridLayout* evaluationGrid_ = nullptr;
-    QLabel* evaluationEmpty_ = nullptr;
-    std::map<std::string, LivePlot*> evaluationPlots_;
+    PlotGrid* evaluation_ = nullptr;
+    PlotGrid* diagnostics_ = nullptr;
     SamplesModel* samples_ = nullptr;
     QLabel* samplesHeader_ = nullptr;
 

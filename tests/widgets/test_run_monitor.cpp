@@ -3,6 +3,7 @@
 // their tabs, and an unreadable store says why (offscreen platform).
 #include "widgets/group_histogram_view.h"
 #include "widgets/live_plot.h"
+#include "widgets/plot_grid.h"
 #include "widgets/run_monitor.h"
 #include "widgets/samples_model.h"
 #include "core/store/run_store.h"
@@ -78,6 +79,8 @@ void TestRunMonitor::readsTheHistoryWhenShown() {
             w.scalar("lr", s, 1e-3);
             w.scalar("grad_norm", s, 1.0 + s);
             w.scalar("tokens_per_s", s, 5000.0);
+            w.scalar("step_seconds", s, 0.25);
+            w.scalar("flower/valid_fraction", s, 0.5 + s / 100.0);
         }
         w.flush();
     }
@@ -103,6 +106,9 @@ void TestRunMonitor::readsTheHistoryWhenShown() {
     QCOMPARE(plotNamed(m, "gradNormPlot")->points(0).back().value, 40.0);
     QCOMPARE(plotNamed(m, "lrPlot")->points(0).size(), std::size_t(40));
     QCOMPARE(plotNamed(m, "throughputPlot")->points(0).size(), std::size_t(40));
+    // Every other per-step series gets its own plot on the Diagnostics tab.
+    QCOMPARE(plotNamed(m, "diagnostics_step_seconds")->points(0).size(), std::size_t(40));
+    QCOMPARE(plotNamed(m, "diagnostics_flower/valid_fraction")->points(0).back().value, 0.89);
     QVERIFY(m.findChild<QLabel*>("runHeader")->text().contains("monitor-test"));
     // The time axis starts at the run's first point.
     m.findChild<QComboBox*>("xAxisCombo")->setCurrentIndex(2);
@@ -280,7 +286,7 @@ void TestRunMonitor::emptyStatesSayWhatWillAppear() {
     const auto id = newRun(file, R"({"max_steps": 500, "evaluation": {"every_steps": 100}})");
     RunMonitor m;
     QVERIFY(showAndCatchUp(m, file, id));
-    QVERIFY(m.findChild<QLabel*>("evaluationEmpty")->text().contains("the first runs at step 100"));
+    QVERIFY(m.findChild<widgets::PlotGrid*>("evaluation")->findChild<QLabel*>("empty")->text().contains("the first runs at step 100"));
     QVERIFY(m.findChild<QLabel*>("samplesHeader")->text().contains("step 100"));
 }
 

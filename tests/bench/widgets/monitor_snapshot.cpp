@@ -204,7 +204,7 @@ int main(int argc, char** argv) {
         monitor.show();
         monitor.showRun(storeFile, runId);
         for (int i = 0; i < 200 && !caught; ++i) settle(25);
-        for (const char* tab : {"training", "groups", "divergences", "evaluation", "samples"}) {
+        for (const char* tab : {"training", "groups", "divergences", "evaluation", "samples", "diagnostics"}) {
             monitor.showTab(tab);
             settle(150);  // layout, queued replots
             const QString file = QString("%1/monitor-%2-%3.png").arg(outDir, tab, name);
