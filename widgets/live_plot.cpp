@@ -424,8 +424,10 @@ void LivePlot::followIfAllowed() {
         const double hi = values.upper > lo ? values.upper : lo * 10;
         plot_->yAxis->setRange(lo / std::pow(hi / lo, 0.05), hi * std::pow(hi / lo, 0.05));
     } else {
-        const double pad = values.size() > 0 ? values.size() * 0.06
-                                             : std::max(std::abs(values.lower) * 0.1, 1e-9);
+        // A constant series gets a range around its value (±1 around 0), not a sliver of 1e-9.
+        const double pad = values.size() > 0     ? values.size() * 0.06
+                           : values.lower != 0.0 ? std::abs(values.lower) * 0.1
+                                                 : 1.0;
         plot_->yAxis->setRange(values.lower - pad, values.upper + pad);
     }
 }

@@ -171,6 +171,12 @@ void TestLivePlot::plotAppendsOnlyNewPoints() {
     QCOMPARE(plot.rawGraph(i)->data()->at(49)->value, std::sin(0.49));
     QVERIFY(plot.followsData());
     QCOMPARE(plot.plot()->xAxis->range().upper, 49.0);
+    // A constant zero series gets a readable range around 0.
+    const std::vector<ScalarPoint> zeros = {{0, 0, 0.0, 0}, {1, 0, 0.0, 0}};
+    LivePlot flat("flat", "y");
+    flat.append(flat.addSeries("zero"), zeros);
+    QCOMPARE(flat.plot()->yAxis->range().lower, -1.0);
+    QCOMPARE(flat.plot()->yAxis->range().upper, 1.0);
     // Epoch and time axes key the same points differently.
     plot.setXAxis(LivePlot::XAxis::Epoch);
     QCOMPARE(plot.rawGraph(i)->data()->at(49)->key, 0.49);
