@@ -51,6 +51,27 @@ QString formatDuration(double seconds) {
         .arg(total % 60, 2, 10, QChar('0'));
 }
 
+// Log-axis ticks: powers of ten over wide ranges; over less than two decades (divergences late in
+// a run, losses) also 2× and 5×, so the axis has numbers to read.
+class ReadableLogTicker : public QCPAxisTickerLog {
+protected:
+    QVector<double> createTickVector(double tickStep, const QCPRange& range) override {
+        if (range.lower <= 0 || range.upper / range.lower >= 100) {
+            return QCPAxisTickerLog::createTickVector(tickStep, range);
+        }
+        QVector<double> ticks;
+        for (double decade = std::pow(10.0, std::floor(std::log10(range.lower)));
+             decade <= range.upper; decade *= 10) {
+            for (double m : {1.0, 2.0, 5.0}) {
+                ticks.push_back(m * decade);
+            }
+        }
+        ticks.push_back(ticks.back() * 2);  // one past the range: the axis clips
+        ticks.prepend(ticks.front() / 2);
+        return ticks;
+    }
+};
+
 }  // namespace
 
 LivePlot::LivePlot(const QString& title, const QString& yLabel, QWidget* parent)
@@ -272,6 +293,7 @@ void LivePlot::rebuildDisplay(Series& s) {
 }
 
 void LivePlot::rebuildAll() {
+    hideCrosshair();  // its text described the old view; the next mouse move redraws it
     for (auto& s : series_) {
         rebuildDisplay(*s);
     }
@@ -330,9 +352,9 @@ void LivePlot::setLogY(bool on) {
     logY_ = on;
     if (on) {
         plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
-        plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
-        plot_->yAxis->setNumberFormat("eb");
-        plot_->yAxis->setNumberPrecision(0);
+        plot_->yAxis->setTicker(QSharedPointer<ReadableLogTicker>(new ReadableLogTicker));
+        plot_->yAxis->setNumberFormat("gb");
+        plot_->yAxis->setNumberPrecision(3);
     } else {
         plot_->yAxis->setScaleType(QCPAxis::stLinear);
         plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));

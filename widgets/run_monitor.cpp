@@ -279,13 +279,18 @@ void RunMonitor::clear() {
     pollTimer_->stop();
     storeFile_.clear();
     runId_ = 0;
-    lastStep_ = -1;
     runName_.clear();
     method_.clear();
     dataset_.clear();
     status_.clear();
     maxSteps_ = 0;
     evalEvery_ = -1;
+    error_->hide();
+    clearViews();
+}
+
+void RunMonitor::clearViews() {
+    lastStep_ = -1;
     timeOrigin_ = 0;
     clock_.clear();
     forEachPlot([](LivePlot* p) { p->clear(); });
@@ -293,7 +298,6 @@ void RunMonitor::clear() {
     diagnostics_->clear();
     groups_->clear();
     samples_->setSamples({});
-    error_->hide();
     updateHeader();
     updateEmptyTexts();
 }
@@ -335,6 +339,9 @@ void RunMonitor::onBatch(const MonitorBatch& batch) {
         return;
     }
     error_->hide();
+    if (batch.reset) {
+        clearViews();  // a resumed run: what follows is its whole history again
+    }
     if (batch.run) {
         applyRun(*batch.run);
     }

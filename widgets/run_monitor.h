@@ -71,6 +71,7 @@ Q_SIGNALS:
 
 private:
     void buildUi();
+    void clearViews();
     void requestPoll();
     void onBatch(const MonitorBatch& batch);
     void applyRun(const store::RunInfo& run);

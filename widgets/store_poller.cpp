@@ -15,11 +15,14 @@ StorePoller::StorePoller(QObject* parent) : QObject(parent) {
 StorePoller::~StorePoller() = default;
 
 void StorePoller::open(quint64 generation, const QString& storeFile, qint64 runId) {
+    if (storeFile != file_) {
+        store_.reset();
+    }
     generation_ = generation;
     file_ = storeFile;
     runId_ = runId;
-    store_.reset();
     initialDone_ = false;
+    resetPending_ = false;
     seriesLast_.clear();
     histogramLast_ = divergenceLast_ = evaluationLast_ = sampleLast_ = lastStep_ = -1;
     histogramSeen_.clear();
@@ -74,6 +77,15 @@ void StorePoller::read(MonitorBatch& batch) {
         }
     } endRead{store.database()};
 
+    const store::RunInfo run = store.run(runId_);
+    if (initialDone_ && status_ && *status_ != store::RunStatus::Running &&
+        run.status == store::RunStatus::Running) {
+        // Resumed: the trainer rewrites the steps after its checkpoint, which may be steps
+        // already read. Read the run again from the start (the GUI replaces what it shows).
+        open(generation_, file_, runId_);
+        resetPending_ = true;  // until a poll succeeds, every batch says so
+    }
+    batch.reset = resetPending_;
     // Positions advance only when the whole poll succeeded (a failed poll is read again).
     auto seriesLast = seriesLast_;
     std::int64_t histogramLast = histogramLast_;
@@ -82,7 +94,6 @@ void StorePoller::read(MonitorBatch& batch) {
     std::int64_t sampleLast = sampleLast_;
     std::int64_t lastStep = lastStep_;
 
-    const store::RunInfo run = store.run(runId_);
     batch.initial = !initialDone_;
     if (!status_ || *status_ != run.status || !initialDone_) {
         batch.run = run;
@@ -185,6 +196,7 @@ void StorePoller::read(MonitorBatch& batch) {
     lastStep_ = lastStep;
     status_ = run.status;
     initialDone_ = true;
+    resetPending_ = false;
 }
 
 }  // namespace flower::widgets

@@ -6,6 +6,8 @@
 // the GUI thread as one MonitorBatch through a queued signal, so no query ever runs on the GUI
 // thread. The first poll after open() reads the run's whole history (the lazy load).
 //
+// Resume: when a run read as cancelled / interrupted / failed is running again, its steps after
+// the checkpoint are rewritten; the poller then reads the run again whole (batch.reset).
 // Generations: open() starts a new generation; batches carry it, so the GUI drops any batch
 // of a run it no longer shows.
 // Failure: a store that cannot be opened or read (missing file, not a store, newer schema,
@@ -41,6 +43,7 @@ struct MonitorBatch {
     quint64 generation = 0;
     qint64 runId = 0;
     bool initial = false;                    // the first batch after open(): the whole history
+    bool reset = false;                      // the run was resumed: this batch replaces all shown
     std::optional<store::RunInfo> run;       // in the first batch and whenever the status changed
     std::vector<SeriesChunk> series;
     std::vector<store::HistogramRow> histograms;
@@ -52,7 +55,7 @@ struct MonitorBatch {
 
     // True when the poll found nothing new.
     bool empty() const {
-        return !run && series.empty() && histograms.empty() && divergences.empty() &&
+        return !reset && !run && series.empty() && histograms.empty() && divergences.empty() &&
                evaluations.empty() && samples.empty() && error.isEmpty();
     }
 };
@@ -82,6 +85,7 @@ private:
     qint64 runId_ = 0;
     std::unique_ptr<store::RunStore> store_;
     bool initialDone_ = false;
+    bool resetPending_ = false;  // a resume was seen; the batch that re-reads it says reset
     std::map<std::string, std::int64_t> seriesLast_;  // key → last step read
     std::int64_t histogramLast_ = -1;
     std::int64_t divergenceLast_ = -1;

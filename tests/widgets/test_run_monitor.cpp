@@ -61,6 +61,7 @@ class TestRunMonitor : public QObject {
 private Q_SLOTS:
     void readsTheHistoryWhenShown();
     void appendsPointsWhileAWriterAppends();
+    void resumedRunIsReadAgain();
     void histogramBarsEqualTheStoredValues();
     void divergencesEvaluationsAndSamples();
     void emptyStatesSayWhatWillAppear();
@@ -167,6 +168,35 @@ void TestRunMonitor::appendsPointsWhileAWriterAppends() {
     QTRY_VERIFY_WITH_TIMEOUT(!caught.isEmpty(), 5000);
     QCOMPARE(caught.last().at(1).toLongLong(), kSteps - 1);
     QTRY_VERIFY(m.findChild<QLabel*>("runHeader")->text().contains("finished"));
+}
+
+void TestRunMonitor::resumedRunIsReadAgain() {
+    test::TempDir dir("monitor");
+    const auto file = dir.path() / "runs.sqlite";
+    const auto id = newRun(file);
+    {
+        store::RunWriter w(file, id, {std::chrono::milliseconds(250), 20000, false});
+        for (std::int64_t s = 0; s < 50; ++s) w.scalar("loss/total", s, lossAt(s));
+        w.finish(store::RunStatus::Cancelled);
+    }
+    RunMonitor m;
+    QVERIFY(showAndCatchUp(m, file, id));
+    LivePlot* loss = plotNamed(m, "lossPlot");
+    QCOMPARE(loss->points(0).size(), std::size_t(50));
+    QVERIFY(m.findChild<QLabel*>("runHeader")->text().contains("cancelled"));
+    // Resumed from a checkpoint at step 29: steps 30.. are trained (and written) again.
+    {
+        store::RunStore s(file);
+        s.startRun(id);
+        store::RunWriter w(file, id, {std::chrono::milliseconds(250), 20000, false});
+        for (std::int64_t s2 = 30; s2 < 60; ++s2) w.scalar("loss/total", s2, 10.0 + s2);
+        w.flush();
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(loss->seriesCount() == 1 && loss->points(0).size() == 60 &&
+                                 loss->points(0)[30].value == 40.0, 5000);
+    QCOMPARE(loss->points(0)[29].value, lossAt(29));
+    QCOMPARE(loss->points(0)[59].value, 69.0);
+    QCOMPARE(loss->rawGraph(0)->dataCount(), 60);
 }
 
 void TestRunMonitor::histogramBarsEqualTheStoredValues() {
@@ -308,6 +338,7 @@ void TestRunMonitor::unreadableStoreShowsTheMessage() {
 }
 
 FLOWER_GUI_TEST_MAIN(TestRunMonitor, readsTheHistoryWhenShown, appendsPointsWhileAWriterAppends,
+                     resumedRunIsReadAgain,
                      histogramBarsEqualTheStoredValues, divergencesEvaluationsAndSamples,
                      emptyStatesSayWhatWillAppear, unreadableStoreShowsTheMessage)
 #include "test_run_monitor.moc"

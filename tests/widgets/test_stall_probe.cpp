@@ -42,7 +42,9 @@ void TestStallProbe::measuresABlockedLoop() {
     QTest::qWait(100);
     // A handler that blocks the GUI thread for 150 ms.
     QTimer::singleShot(0, [] { QThread::msleep(150); });
-    QTest::qWait(150);
+    // Long enough after the block for the late tick to be delivered (qWait may return right
+    // after the handler, before the probe's timer event is processed).
+    QTest::qWait(400);
     probe.stop();
     const auto r = probe.report();
     QVERIFY2(r.samples >= 2, qPrintable(QString::number(r.samples)));
