@@ -71,6 +71,7 @@ std::vector<std::vector<Hypothesis>> decodeBatch(BatchContext& ctx, model::KvCac
     for (std::int64_t p = 0; p < b; ++p) beams[static_cast<std::size_t>(p)].prompt = p;
     const flow::TokenId term = ctx.trie.terminationToken();
     const bool guided = o.guidance < 1.0;
+    const std::int64_t promptLength = cache.length();  // positions every beam of a prompt shares
 
     for (std::int64_t step = 0; !beams.empty(); ++step) {
         const auto n = static_cast<std::int64_t>(beams.size());
@@ -78,13 +79,15 @@ std::vector<std::vector<Hypothesis>> decodeBatch(BatchContext& ctx, model::KvCac
         ctx.stats.headRows += n;
         // Log-softmax over the whole vocabulary: the head for every row, its log-sum-exp, then
         // only the allowed children's logits are read.
-        const at::Tensor logits = ctx.model.logitsFrom(hidden).to(torch::kCPU, torch::kDouble) / o.temperature;  // [n, V]
-        const at::Tensor lse = torch::logsumexp(logits, 1);                                                    // [n]
+        // The [n, V] pass stays in the model's dtype; only the gathered candidates go to double.
+        at::Tensor logits = ctx.model.logitsFrom(hidden).to(torch::kCPU);  // [n, V]
+        if (o.temperature != 1.0) logits = logits / o.temperature;
+        const at::Tensor lse = torch::logsumexp(logits, 1).to(torch::kDouble);  // [n]
         std::vector<flow::NodeId> nodes(static_cast<std::size_t>(n));
         for (std::int64_t i = 0; i < n; ++i) nodes[static_cast<std::size_t>(i)] = beams[static_cast<std::size_t>(i)].node;
         const TrieCandidates cand = trieCandidates(ctx.trie, nodes, ctx.vocab);
         const at::Tensor stepScores =
-            (logits.index({cand.rows, cand.tokens}) - lse.index_select(0, cand.rows)).contiguous();  // [K]
+            (logits.index({cand.rows, cand.tokens}).to(torch::kDouble) - lse.index_select(0, cand.rows)).contiguous();  // [K]
         std::vector<double> s(stepScores.data_ptr<double>(), stepScores.data_ptr<double>() + cand.size());
         const std::int64_t* candRows = cand.rows.data_ptr<std::int64_t>();
         const std::int64_t* candTokens = cand.tokens.data_ptr<std::int64_t>();
@@ -164,9 +167,21 @@ std::vector<std::vector<Hypothesis>> decodeBatch(BatchContext& ctx, model::KvCac
         if (next.empty()) break;
 
         const auto m = static_cast<std::int64_t>(next.size());
-        bool identity = m == n;
-        for (std::int64_t q = 0; identity && q < m; ++q) identity = parents[static_cast<std::size_t>(q)] == q;
-        if (!identity) cache.reorder(torch::tensor(parents, torch::kLong).to(device));
+        bool identity = m == n, samePrompts = m == n;
+        for (std::int64_t q = 0; q < m && (identity || samePrompts); ++q) {
+            identity = identity && parents[static_cast<std::size_t>(q)] == q;
+            samePrompts = samePrompts && beams[static_cast<std::size_t>(q)].prompt == next[static_cast<std::size_t>(q)].prompt;
+        }
+        if (!identity) {
+            const at::Tensor rows = torch::tensor(parents, torch::kLong).to(device);
+            // Beams of one prompt share its prompt's keys/values: when every row keeps its
+            // prompt, only the generated positions move.
+            if (samePrompts) {
+                cache.reorderFrom(rows, promptLength);
+            } else {
+                cache.reorder(rows);
+            }
+        }
         if (!cache.hasRoom(1)) cache.reserve(ctx.roomTokens);
         beams = std::move(next);
         const at::Tensor input = torch::tensor(tokens, torch::kLong).view({m, 1}).to(device);  // [m, 1]

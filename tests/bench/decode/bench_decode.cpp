@@ -13,9 +13,10 @@
 // the prompt part).
 //
 //   build/tests/bench/decode/bench_decode [--rows N] [--beams B] [--batch P] [--threads N]
-//                                         [--no-share] [--dataset DIR]
+//                                         [--no-share] [--no-decode-step] [--dataset DIR]
 #include "core/data/dataset.h"
 #include "core/decode/beam_search.h"
+#include "core/model/decode_step.h"
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/model/qwen2_presets.h"
 #include "core/text/prompt_template.h"
@@ -65,6 +66,7 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--threads") && more) threads = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--dataset") && more) dataset = argv[++i];
         else if (!std::strcmp(argv[i], "--no-share")) share = false;
+        else if (!std::strcmp(argv[i], "--no-decode-step")) model::setDecodeStepEnabled(false);
     }
     const int used = util::configureTorchThreads(threads);
     const auto data = data::loadDataset(dataset);

@@ -10,6 +10,7 @@
 //   - the shared prompt prefix and the batch size do not change results; outputs are distinct
 //     catalogue titles; bad input is refused.
 #include "core/decode/beam_search.h"
+#include "core/model/kv_cache.h"
 #include "core/util/error.h"
 #include "tests/core/train/train_fixtures.h"
 #include "tests/support/flower_test.h"
@@ -207,6 +208,7 @@ private Q_SLOTS:
     void d3GuidanceByHand();
     void hypothesesKeepTheBest();
     void earlyStoppingHeuristicAsHf();
+    void cacheReorderFromMovesOnlyTheTail();
     void sharedPrefixAndBatchingChangeNothing();
     void outputsAreDistinctCatalogueTitles();
     void namedDecodings();
@@ -449,6 +451,34 @@ void TestBeamSearch::earlyStoppingHeuristicAsHf() {
     QVERIFY(got == (std::set<Tokens>{{1, 2}, {1, 3}}));
 }
 
+void TestBeamSearch::cacheReorderFromMovesOnlyTheTail() {
+    // Two prompts, two beams each (rows 0, 1 of prompt 0; 2, 3 of prompt 1), two decoded tokens;
+    // then beams swap inside each prompt: reorderFrom(rows, P) must continue exactly as reorder.
+    auto policy = test::nanoPolicy(4, torch::kDouble);
+    torch::NoGradGuard noGrad;
+    const at::Tensor prompt = torch::tensor({{3, 4, 5}, {0, 6, 7}}, torch::kLong);
+    const at::Tensor mask = torch::tensor({{1, 1, 1}, {0, 1, 1}}, torch::kLong);
+    model::KvCache a(policy->config().numHiddenLayers);
+    policy->hiddenStates(prompt, mask, &a);
+    a.reserve(4);
+    a.reorder(torch::tensor({0, 0, 1, 1}, torch::kLong));
+    const at::Tensor ones = torch::ones({4, 1}, torch::kLong);
+    policy->hiddenStates(torch::tensor({{1}, {2}, {3}, {4}}, torch::kLong), ones, &a);
+    policy->hiddenStates(torch::tensor({{5}, {6}, {7}, {8}}, torch::kLong), ones, &a);
+    // A copy has no room: b.reorder is the plain gather. It runs first: the copy's tensors are
+    // views of a's room, which reorderFrom rewrites.
+    model::KvCache b = a;
+    const at::Tensor rows = torch::tensor({1, 1, 3, 2}, torch::kLong);
+    b.reorder(rows);
+    a.reorderFrom(rows, 3);
+    QVERIFY(torch::equal(a.mask(), b.mask()));
+    const at::Tensor next = torch::tensor({{9}, {10}, {11}, {1}}, torch::kLong);
+    const at::Tensor ha = policy->hiddenStates(next, ones, &a);  // [4, 1, D]
+    const at::Tensor hb = policy->hiddenStates(next, ones, &b);
+    QVERIFY2((ha - hb).abs().max().item<double>() < 1e-12, std::to_string((ha - hb).abs().max().item<double>()).c_str());
+    QCOMPARE(a.length(), std::int64_t{6});
+}
+
 void TestBeamSearch::sharedPrefixAndBatchingChangeNothing() {
     const auto trie = randomTrie(30, 17);
     auto policy = sharpPolicy(9);
@@ -540,7 +570,8 @@ void TestBeamSearch::rejectsBadInput() {
 
 FLOWER_TEST_MAIN(TestBeamSearch, exhaustiveWhenBeamsCoverTitles, matchesHuggingFaceAlgorithm,
                  guidanceMatchesHuggingFaceAlgorithm, temperatureByHand, d3GuidanceByHand,
-                 hypothesesKeepTheBest, earlyStoppingHeuristicAsHf, sharedPrefixAndBatchingChangeNothing, outputsAreDistinctCatalogueTitles, namedDecodings,
+                 hypothesesKeepTheBest, earlyStoppingHeuristicAsHf, cacheReorderFromMovesOnlyTheTail,
+                 sharedPrefixAndBatchingChangeNothing, outputsAreDistinctCatalogueTitles, namedDecodings,
                  rejectsBadInput)
 
 #ifdef FLOWER_TEST_QT
