@@ -80,7 +80,7 @@ void setDecodeStepEnabled(bool on) { stepEnabled.store(on, std::memory_order_rel
 bool decodeStepApplies(const std::vector<const Qwen2DecoderLayerImpl*>& layers, const at::Tensor& hidden,
                        const at::Tensor& newMask, const KvCache* cache) {
     if (!decodeStepEnabled() || !kernels::enabled() || cache == nullptr || at::GradMode::is_enabled() || hidden.dim() != 2 ||
-        !cpuFloatContiguous(hidden) || newMask.size(1) != 1 || !cache->hasRoom(1) ||
+        !cpuFloatContiguous(hidden) || hidden.size(0) > kDecodeStepMaxRows || newMask.size(1) != 1 || !cache->hasRoom(1) ||
         cache->batchSize() != hidden.size(0) || layers.empty()) {
         return false;
     }

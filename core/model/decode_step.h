@@ -28,8 +28,12 @@ bool decodeStepEnabled();
 void setDecodeStepEnabled(bool on);
 
 // Whether decodeStep can run this forward: enabled, fast paths on (kernels::enabled), no gradient
-// recorded, one new token per row, all of them real (mask 1), a cache with room for it in every
-// layer, and CPU fp32 contiguous parameters.
+// recorded, one new token per row, all of them real (mask 1), at most kDecodeStepMaxRows rows, a
+// cache with room for it in every layer, and CPU fp32 contiguous parameters.
+// The row limit: decodeStep's products are kernels::linearFewRows, made for a few rows; beam
+// search over many prompts steps 160+ rows, where OpenBLAS's GEMMs through the layers' modules
+// were 1.7–2.4× faster (bench_decode --no-decode-step, 16 prompts × 10 beams, session 9).
+inline constexpr std::int64_t kDecodeStepMaxRows = 32;
 bool decodeStepApplies(const std::vector<const Qwen2DecoderLayerImpl*>& layers, const at::Tensor& hidden,
                        const at::Tensor& newMask, const KvCache* cache);
 

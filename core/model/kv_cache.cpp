@@ -90,6 +90,28 @@ void KvCache::reorder(const at::Tensor& rows) {
     }
 }
 
+void KvCache::reorderFrom(const at::Tensor& rows, std::int64_t from) {
+    const std::int64_t S = length();
+    bool inPlace = mask_.defined() && rows.dim() == 1 && rows.size(0) == batchSize() && from >= 0 && from <= S &&
+                   !torch::GradMode::is_enabled();
+    for (std::size_t l = 0; inPlace && l < keys_.size(); ++l) inPlace = keyRoom_[l].defined();
+    if (!inPlace) {
+        reorder(rows);
+        return;
+    }
+    if (from == S) return;
+    const torch::Tensor index = rows.to(mask_.device(), torch::kLong);
+    // The mask may be shared with a copy of this cache: a new tensor, not an in-place write.
+    mask_ = torch::cat({mask_.narrow(1, 0, from), mask_.narrow(1, from, S - from).index_select(0, index)}, 1);
+    for (std::size_t l = 0; l < keys_.size(); ++l) {
+        // The room belongs to this cache alone (a copy never shares it).
+        for (at::Tensor* room : {&keyRoom_[l], &valueRoom_[l]}) {
+            at::Tensor tail = room->narrow(2, from, S - from);  // [B, Hkv, S - from, Dh]
+            tail.copy_(tail.index_select(0, index));
+        }
+    }
+}
+
 void KvCache::clear() {
     for (std::size_t l = 0; l < keys_.size(); ++l) {
         keys_[l] = at::Tensor();

@@ -37,6 +37,13 @@ public:
 
     // Keeps rows `rows` ([B'] int64, on any device; repeats allowed) of every tensor.
     void reorder(const at::Tensor& rows);
+    // Beam search's cheaper reorder: `rows` has as many rows as the cache, and row i already
+    // holds the keys/values of row rows[i] at every position before `from` (beams of one prompt
+    // share its prompt), so only positions from `from` on are gathered — in place, in the room
+    // of reserve(). Without room, with gradients recorded or with another row count it is
+    // reorder(rows). Views of the keys/values handed out earlier — and copies of this cache
+    // made since reserve(), which hold such views — see the new values.
+    void reorderFrom(const at::Tensor& rows, std::int64_t from);
     void clear();
     // Room for `extra` more tokens in every layer: K/V move into buffers of S + extra positions
     // owned by this cache, and appends made without recording gradients write into them

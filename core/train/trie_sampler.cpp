@@ -1,6 +1,6 @@
 #include "core/train/trie_sampler.h"
 
-#include "core/flow/allowed_tokens.h"
+#include "core/decode/trie_candidates.h"
 #include "core/train/continuation_log_probs.h"
 #include "core/model/kv_cache.h"
 #include "core/model/qwen2_for_causal_lm.h"
@@ -84,38 +84,21 @@ SampledTitles sampleTitlesFrom(model::Qwen2ForCausalLMImpl& model, const flow::T
                 next = at::multinomial(torch::softmax(logits.to(torch::kCPU, torch::kDouble) / temperature, 1), 1,
                                        false, generator).squeeze(1);
             } else {
-                // Candidates: the children of each running row's node, as (cache row, token) pairs.
+                // Candidates: the children of each running row's node, as (cache row, token) pairs
+                // (decode::trieCandidates, the masking code beam search uses too).
                 std::vector<flow::NodeId> aliveNodes;
                 aliveNodes.reserve(alive.size());
                 for (auto r : alive) aliveNodes.push_back(nodes[r]);
-                const flow::AllowedTokenIndices allowed = flow::allowedTokenIndices(trie, aliveNodes);
-                const std::int64_t K = allowed.rows.numel();
-                if (K > 0 && allowed.tokens.max().item<std::int64_t>() >= V) {
-                    throw Error({"", 0, "trie"}, "a trie token is outside the model's vocabulary of " +
-                                                     std::to_string(V) + " tokens");
-                }
-                // Column of each candidate inside its row: candidates come grouped by row, in order.
-                std::vector<std::int64_t> offsets(n + 1, 0);
-                for (std::int64_t i = 0; i < n; ++i) {
-                    offsets[i + 1] = offsets[i] + static_cast<std::int64_t>(trie.childTokens(aliveNodes[i]).size());
-                }
-                std::int64_t width = 0;
-                for (std::int64_t i = 0; i < n; ++i) width = std::max(width, offsets[i + 1] - offsets[i]);
-                const at::Tensor rows = allowed.rows;                                     // [K]
-                const at::Tensor cols = torch::arange(K, torch::kLong) -
-                                        torch::from_blob(offsets.data(), {n + 1}, torch::kLong)
-                                            .index_select(0, rows);                        // [K]
+                const decode::TrieCandidates allowed = decode::trieCandidates(trie, aliveNodes, V);
+                const at::Tensor rows = allowed.rows;  // [K]
                 // After the root, nodes have a few children: their logits alone, not [n, V].
                 const at::Tensor chosen =
                     (logits.defined() ? logits.index({rows.to(device), allowed.tokens.to(device)})
                                       : model.logitsAt(hidden, rows.to(device), allowed.tokens.to(device)))
                         .to(torch::kCPU, torch::kDouble) /
                     temperature;                                                           // [K]
-                const at::Tensor padded =
-                    torch::full({n, width}, -std::numeric_limits<double>::infinity(), torch::kDouble)
-                        .index_put_({rows, cols}, chosen);                                 // [n, C]
-                const at::Tensor candidates =
-                    torch::zeros({n, width}, torch::kLong).index_put_({rows, cols}, allowed.tokens);  // [n, C]
+                const at::Tensor padded = allowed.padded(chosen, -std::numeric_limits<double>::infinity());  // [n, C]
+                const at::Tensor candidates = allowed.padded(allowed.tokens, 0);           // [n, C]
                 const at::Tensor pick = at::multinomial(torch::softmax(padded, 1), 1, false, generator);  // [n, 1]
                 next = candidates.gather(1, pick).squeeze(1);                             // [n]
             }

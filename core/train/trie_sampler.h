@@ -1,7 +1,7 @@
 // sampleTitles — trie-constrained ancestral sampling of titles from the policy, without
 // gradients, with the KV cache: the prompts run once, then one token per step for the rows still
 // generating, each drawn from softmax(logits / temperature) restricted to the children of the
-// row's current trie node (flow::allowedTokenIndices; the softmax runs over the allowed tokens
+// row's current trie node (decode::trieCandidates, shared with beam search; the softmax runs over the allowed tokens
 // only, never a [B, V] mask). A row stops at the termination token ⊤; rows that stopped are
 // dropped from the cache (KvCache::reorder), so late steps cost only the rows still running.
 // Used by FlowerObjective (on-policy rollouts) and by the RQ1 evaluator.
