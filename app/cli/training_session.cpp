@@ -84,7 +84,9 @@ ordered_json runTrainingSession(const run::ExperimentConfig& config, const Sessi
     ProgressLine progress(options.out, options.terminal);
     progress.message("assembling " + config.name + " (" + std::string(run::toString(config.method)) +
                      ")");
-    train::RunAssembly assembly = train::assembleRun(config);
+    train::AssemblyOptions assemblyOptions;
+    assemblyOptions.storeFile = options.storeFile;  // for "preference": {"run": id}
+    train::RunAssembly assembly = train::assembleRun(config, assemblyOptions);
     progress.message(assembly.describe());
 
     store::RunStore runs(options.storeFile);

@@ -81,6 +81,7 @@ int metricOrder(const std::string& metric) {
 }  // namespace
 
 std::string methodLabel(std::string_view method) {
+    if (method == "sasrec") return "SASRec";
     if (method == "sft") return "BIGRec";
     if (method == "sft_temperature") return "Temp";
     if (method == "ifairlrs") return "IFairLRS";
@@ -123,7 +124,7 @@ ResultTable paperTable(RunStore& store, const std::vector<std::int64_t>& runIds)
         cell.results.push_back(finalTestMetrics(store, id));
     }
     // The paper's row order first, then any other method in order of appearance.
-    const std::vector<std::string> kPaperOrder = {"sft", "sft_temperature", "ifairlrs", "flower"};
+    const std::vector<std::string> kPaperOrder = {"sasrec", "sft", "sft_temperature", "ifairlrs", "flower"};
     std::stable_sort(methods.begin(), methods.end(), [&](const auto& a, const auto& b) {
         const auto ia = std::find(kPaperOrder.begin(), kPaperOrder.end(), a) - kPaperOrder.begin();
         const auto ib = std::find(kPaperOrder.begin(), kPaperOrder.end(), b) - kPaperOrder.begin();
