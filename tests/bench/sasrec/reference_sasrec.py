@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Runs the Flower authors' own SASRec script (with_history/code/train_and_get_logits.py of
 Mr-Peach0301/Flower) on the CPU, on our dataset files, in a temporary folder, and prints its
 seconds per epoch (training + the full-ranking evaluation of valid, test and train that it does
@@ -12,7 +12,7 @@ self.device. Everything else runs as published (DataLoader with num_workers=8, e
 Seconds per epoch = (wall time of an N-epoch run − that of a 1-epoch run) / (N − 1), so that
 interpreter start-up, imports and data loading cancel out.
 
-  reference_sasrec.py --reference-git DIR | --reference-code DIR  [--dataset DIR] [--epochs 3]
+  reference_sasrec.py --reference-git DIR | --reference-code DIR  [--dataset DIR] [--epochs 3] [--threads 2]
 """
 import argparse, ast, csv, json, os, pickle, subprocess, sys, tempfile, time
 
@@ -53,6 +53,7 @@ def main():
     p.add_argument('--reference-code')
     p.add_argument('--dataset', default=os.path.join(os.path.dirname(__file__), '../../../../shared/data/Movies_and_TV'))
     p.add_argument('--epochs', type=int, default=3)
+    p.add_argument('--threads', type=int, default=2, help='OMP_NUM_THREADS of the reference run')
     a = p.parse_args()
     tmp = tempfile.mkdtemp(prefix='flower-reference-sasrec-')
     code = os.path.join(tmp, 'code')
@@ -74,15 +75,16 @@ def main():
             '--model', 'SASRec', '--category', 'Movies_and_TV',
             '--group_ids', os.path.join(a.dataset, 'reference_group_title_8.json'),
             '--info_file', os.path.join(a.dataset, 'items.tsv')]
-    import torch
-    print(f'reference SASRec: {items} items, state_size {seq}, torch {torch.__version__}, '
-          f'{torch.get_num_threads()} threads', flush=True)
+    env = dict(os.environ, OMP_NUM_THREADS=str(a.threads), MKL_NUM_THREADS=str(a.threads))
+    probe = subprocess.check_output([sys.executable, '-c', 'import torch; print(torch.__version__, torch.get_num_threads())'],
+                                    env=env).decode().split()
+    print(f'reference SASRec: {items} items, state_size {seq}, torch {probe[0]}, {probe[1]} threads', flush=True)
     times = {}
     for n in (1, a.epochs):
         t0 = time.time()
         r = subprocess.run(base + ['--epoch', str(n), '--result_json_path',
                                    os.path.join(tmp, f'result{n}', 'temp.json')],
-                           cwd=code, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                           cwd=code, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         times[n] = time.time() - t0
         if r.returncode != 0:
             print(r.stdout.decode()[-3000:])

@@ -7,6 +7,6 @@
 set -e
 build=$1; ref=$2; epochs=${3:-3}
 here=$(dirname "$0")
-"$build/tests/bench/sasrec/bench_sasrec" --epochs "$epochs" | tail -1
-python3 "$here/reference_sasrec.py" --reference-git "$ref" --epochs "$epochs"
-"$build/tests/bench/sasrec/bench_sasrec" --epochs "$epochs" | tail -1
+"$build/tests/bench/sasrec/bench_sasrec" --epochs "$epochs" --threads 2 | tail -2
+/usr/bin/python3 "$here/reference_sasrec.py" --reference-git "$ref" --epochs "$epochs" --threads 2
+"$build/tests/bench/sasrec/bench_sasrec" --epochs "$epochs" --threads 2 | tail -2

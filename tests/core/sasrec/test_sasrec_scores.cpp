@@ -14,6 +14,7 @@
 #include "core/train/training_data.h"
 #include "core/util/error.h"
 #include "core/util/paths.h"
+#include "tests/support/error_message.h"
 #include "tests/support/flower_test.h"
 #include "tests/support/temp_dir.h"
 
@@ -26,21 +27,8 @@
 using namespace flower::sasrec;
 using flower::run::ExperimentConfig;
 
-namespace {
-
-template <typename F>
-std::string errorOf(F&& f) {
-    try {
-        f();
-    } catch (const flower::Error& e) {
-        return e.what();
-    }
-    return "";
-}
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-}  // namespace
+using flower::test::contains;
+using flower::test::errorOf;
 
 class TestSasRecScores : public QObject {
     Q_OBJECT
