@@ -313,6 +313,7 @@ json ExperimentConfig::toJson() const {
          {{"variant", toString(rewardVariant)},
           {"granularity", granularity},
           {"smoothing", rewardSmoothing}}},
+        {"preference", {{"run", preference.run}, {"scores", preference.scores}}},
         {"lambda", std::isinf(lambda) ? json("inf") : json(lambda)},
         {"subtb_lambda", subtbLambda},
         {"rollout",
@@ -393,6 +394,16 @@ ExperimentConfig parseTracked(const json& j, const Origins& origins, const std::
         rr.integer("granularity", c.granularity, 1);
         rr.number("smoothing", c.rewardSmoothing, 0.0, INFINITY);
         rr.rejectUnknown();
+    }
+    if (const json* pref = r.object("preference")) {
+        Reader rp(*pref, "preference", origins, fallback);
+        rp.integer("run", c.preference.run, 0);
+        rp.text("scores", c.preference.scores);
+        rp.rejectUnknown();
+        if (c.preference.run != 0 && !c.preference.scores.empty()) {
+            rp.fail("scores", "give either run (a `flower sasrec train` run of the store) or scores "
+                              "(a SASRec scores file), not both");
+        }
     }
     const bool hasLambda = j.contains("lambda");
     const bool hasTheta = j.contains("theta");

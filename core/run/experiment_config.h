@@ -90,6 +90,14 @@ struct RolloutConfig {
     double decayFloor = 0.15;
 };
 
+// Which SASRec scores the preference reward variants (flow_div_pref, flow_plus_log_pref) read
+// (JSON "preference"): a sasrec run of the store ({"run": id}) or a scores file
+// ({"scores": path}, relative to the experiment file); neither: a SASRec is trained first.
+struct PreferenceConfig {
+    std::int64_t run = 0;              // id of a `flower sasrec train` run; 0 = none
+    std::string scores;                // a sasrec_scores.safetensors file; "" = none
+};
+
 struct ExperimentConfig {
     std::string name;                  // run name; default: the experiment file's stem
     std::string description;           // free text shown in lists
@@ -99,6 +107,7 @@ struct ExperimentConfig {
     std::string promptTemplate = "bigrec";  // bigrec (history → next title) | history_free (RQ1)
     Method method = Method::Flower;    // training objective
     RewardVariant rewardVariant = RewardVariant::Flow;  // JSON reward.variant
+    PreferenceConfig preference;       // JSON "preference": SASRec scores of the preference variants
     int granularity = 1;               // JSON reward.granularity: tokens per flow step (n)
     double rewardSmoothing = 0.0;      // JSON reward.smoothing: α added to every item's count
     double lambda = 0.001;             // weight of L_SubTB in L = L_SFT + λ·L_SubTB; +inf = SubTB only

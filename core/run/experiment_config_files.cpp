@@ -31,6 +31,15 @@ void resolvePaths(json& layer, const fs::path& baseDir) {
             *it = (baseDir / it->get<std::string>()).lexically_normal().string();
         }
     }
+    // preference.scores is always a file: any relative value is relative to the layer.
+    const auto pref = layer.find("preference");
+    if (pref != layer.end() && pref->is_object()) {
+        const auto scores = pref->find("scores");
+        if (scores != pref->end() && scores->is_string() && !scores->get<std::string>().empty() &&
+            !fs::path(scores->get<std::string>()).is_absolute()) {
+            *scores = (baseDir / scores->get<std::string>()).lexically_normal().string();
+        }
+    }
 }
 
 void eraseOrigins(detail::Origins& origins, const std::string& path) {
@@ -50,6 +59,8 @@ void merge(json& target, const json& layer, detail::Origins& origins, const std:
             target.erase("lambda");  // the later layer's choice of weighting wins
         } else if (prefix.empty() && key == "lambda") {
             target.erase("theta");
+        } else if (prefix == "preference" && (key == "run" || key == "scores")) {
+            target.erase(key == "run" ? "scores" : "run");  // a run or a file: the later layer's
         }
         auto it = target.find(key);
         if (value.is_object() && it != target.end() && it->is_object()) {
@@ -174,6 +185,10 @@ void applyOverride(json& merged, const std::string& spec, detail::Origins& origi
     if (parts.size() == 1 && value.is_string() &&
         std::find(kPathFields.begin(), kPathFields.end(), parts[0]) != kPathFields.end() &&
         isRelativePath(value.get<std::string>())) {
+        value = (fs::current_path() / value.get<std::string>()).lexically_normal().string();
+    }
+    if (parts.size() == 2 && parts[0] == "preference" && parts[1] == "scores" && value.is_string() &&
+        !value.get<std::string>().empty() && !fs::path(value.get<std::string>()).is_absolute()) {
         value = (fs::current_path() / value.get<std::string>()).lexically_normal().string();
     }
     // Build {"a": {"b": value}} and merge it like a file layer.

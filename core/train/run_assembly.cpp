@@ -10,6 +10,11 @@
 #include "core/model/qwen2_checkpoint.h"
 #include "core/model/qwen2_presets.h"
 #include "core/run/resource_locator.h"
+#include "core/sasrec/sasrec_evaluation.h"
+#include "core/sasrec/sasrec_preference.h"
+#include "core/sasrec/sasrec_scores.h"
+#include "core/sasrec/sasrec_trainer.h"
+#include "core/store/run_store.h"
 #include "core/text/prompt_template.h"
 #include "core/text/tokenizer.h"
 #include "core/text/vocabulary_map.h"
@@ -30,6 +35,7 @@
 
 #include <torch/torch.h>
 
+#include <cstdio>
 #include <optional>
 #include <sstream>
 
@@ -88,8 +94,68 @@ flow::RewardVariant rewardVariantOf(const run::ExperimentConfig& c) {
     return flow::RewardVariant::fromName(run::toString(c.rewardVariant));
 }
 
+// The SASRec scores of the training rows that the preference variants read (see the header).
+std::shared_ptr<const flow::PreferenceModel> buildPreference(const run::ExperimentConfig& c,
+                                                             const data::Dataset& dataset,
+                                                             const AssemblyOptions& options,
+                                                             std::string& note) {
+    const auto rows = static_cast<std::int64_t>(dataset.train.size());
+    const auto items = static_cast<std::int64_t>(dataset.catalog.size());
+    if (!c.preference.scores.empty()) {
+        const fs::path file = c.preference.scores;
+        if (!fs::exists(file)) {
+            throw Error({file.string(), 0, "preference.scores"}, "the SASRec scores file does not exist");
+        }
+        note = "preference: SASRec scores from " + file.string();
+        return std::make_shared<sasrec::SasRecPreference>(
+            sasrec::SasRecPreference::fromFile(file, rows, items));
+    }
+    if (c.preference.run != 0) {
+        const std::string id = std::to_string(c.preference.run);
+        if (options.storeFile.empty()) {
+            throw Error({"", 0, "preference.run"}, "names run " + id + " of a run store, but none was given");
+        }
+        store::StoreOptions readOnly;
+        readOnly.create = false;
+        readOnly.readOnly = true;
+        store::RunStore runs(options.storeFile, readOnly);
+        const auto info = runs.findRun(c.preference.run);
+        if (!info) {
+            throw Error({options.storeFile.string(), 0, "preference.run"}, "there is no run " + id);
+        }
+        if (info->method != "sasrec") {
+            throw Error({options.storeFile.string(), 0, "preference.run"},
+                        "run " + id + " is a " + info->method + " run, not sasrec (train one with "
+                        "`flower sasrec train`)");
+        }
+        const fs::path file = sasrec::runScoresPath(options.storeFile, c.preference.run);
+        if (!fs::exists(file)) {
+            throw Error({file.string(), 0, "preference.run"},
+                        "sasrec run " + id + " has no scores file (did it finish?)");
+        }
+        note = "preference: SASRec run " + id + " (" + file.string() + ")";
+        return std::make_shared<sasrec::SasRecPreference>(
+            sasrec::SasRecPreference::fromFile(file, rows, items));
+    }
+    sasrec::SasRecTrainingOptions o;
+    o.seed = static_cast<std::uint64_t>(c.seed);
+    sasrec::SasRecTrainer trainer(dataset, o);
+    auto result = trainer.train();
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "preference: none given, so a SASRec was trained first (seed %lld, best epoch %d "
+                  "of %d, valid NDCG@20 %.4f, %.0f s); name a `flower sasrec train` run with "
+                  "\"preference\": {\"run\": N} to reuse one",
+                  static_cast<long long>(c.seed), result.bestEpoch, result.epochsRun,
+                  result.bestValid.ndcg(20), result.seconds);
+    note = text;
+    return std::make_shared<sasrec::SasRecPreference>(
+        sasrec::scoreRows(*result.model, trainer.split("train")), "SASRec trained for this run");
+}
+
 std::shared_ptr<Objective> buildObjective(const run::ExperimentConfig& c, const flow::FlowTable& flows,
-                                          const data::Dataset* dataset) {
+                                          const data::Dataset* dataset,
+                                          const flow::PreferenceModel* preference) {
     switch (c.method) {
         case run::Method::Sft:
         case run::Method::SftTemperature:  // trains as SFT; the temperature acts when decoding
@@ -119,7 +185,7 @@ std::shared_ptr<Objective> buildObjective(const run::ExperimentConfig& c, const 
             options.decayThreshold = c.rollout.decayThreshold;
             options.decayStep = c.rollout.decayStep;
             options.decayFloor = c.rollout.decayFloor;
-            return std::make_shared<FlowerObjective>(flows, rewardVariantOf(c), options);
+            return std::make_shared<FlowerObjective>(flows, rewardVariantOf(c), options, preference);
         }
     }
     throw Error({"", 0, "method"}, "unknown method");
@@ -127,7 +193,7 @@ std::shared_ptr<Objective> buildObjective(const run::ExperimentConfig& c, const 
 
 }  // namespace
 
-RunAssembly assembleRun(const run::ExperimentConfig& config) {
+RunAssembly assembleRun(const run::ExperimentConfig& config, const AssemblyOptions& assemblyOptions) {
     RunAssembly a;
     a.config = config;
     a.device = run::resolveDevice(config.device);
@@ -232,7 +298,16 @@ RunAssembly assembleRun(const run::ExperimentConfig& config) {
     a.terminationId = a.vocabulary ? a.vocabulary->toCompact(termination) : termination;
     a.flows = std::make_shared<flow::FlowTable>(*a.trie, modelTrie->rewards, config.rewardSmoothing);
     a.model = buildModel(config, a.vocabulary.get(), a.device);
-    a.objective = buildObjective(config, *a.flows, historyFree ? nullptr : &dataset);
+    if (config.method == run::Method::Flower && rewardVariantOf(config).needsPreference()) {
+        if (historyFree) {
+            throw Error({"", 0, "reward.variant"},
+                        "\"" + std::string(run::toString(config.rewardVariant)) +
+                            "\" personalises rewards per training row with SASRec; history_free runs "
+                            "have no histories");
+        }
+        a.preference = buildPreference(config, dataset, assemblyOptions, a.preferenceNote);
+    }
+    a.objective = buildObjective(config, *a.flows, historyFree ? nullptr : &dataset, a.preference.get());
     a.evaluator = std::make_shared<ValidationEvaluator>(a.objective, a.data, config.microBatchSize,
                                                         std::move(inner));
     return a;
@@ -248,6 +323,7 @@ std::string RunAssembly::describe() const {
         << "; prefix tree: " << trie->titleCount() << " titles, " << trie->nodeCount() << " nodes\n";
     out << "model: " << config.model << ", " << model->parameterCount() << " parameters on " << device
         << "; objective: " << objective->name() << "\n";
+    if (!preferenceNote.empty()) out << preferenceNote << "\n";
     return out.str();
 }
 

@@ -14,6 +14,10 @@
 //     set) in model ids; its flows are the titles' rewards (history counts, or RQ1 counts).
 //   - objective by method: sft and sft_temperature → SftObjective (the temperature only matters
 //     when decoding), ifairlrs → IfairObjective, flower → FlowerObjective.
+//   - the preference reward variants (flow_div_pref, flow_plus_log_pref) read SASRec scores of
+//     the training rows: config.preference names a sasrec run of the store (options.storeFile)
+//     or a scores file; with neither, a SASRec is trained here first (core/sasrec, the run's
+//     seed) and kept in memory. `preferenceNote` says which, for the log.
 // Ownership: the assembly owns everything (shared_ptr) and must outlive the trainer using it.
 // Failure: flower::Error from whichever part rejects the config (file, field, what was expected).
 #pragma once
@@ -24,6 +28,7 @@
 #include "core/train/objective.h"
 #include "core/train/training_data.h"
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +41,7 @@ class VocabularyMap;
 namespace flower::flow {
 class TitleTrie;
 class FlowTable;
+class PreferenceModel;
 }  // namespace flower::flow
 
 namespace flower::train {
@@ -52,11 +58,17 @@ struct RunAssembly {
     std::shared_ptr<Objective> objective;
     std::shared_ptr<Evaluator> evaluator;
     std::int64_t terminationId = 0;  // model id of the termination token
+    std::shared_ptr<const flow::PreferenceModel> preference;  // null unless the variant needs one
+    std::string preferenceNote;      // where the preference scores came from ("" without)
 
     // A few lines for logs: data sizes, vocabulary, trie, model parameters, device.
     std::string describe() const;
 };
 
-RunAssembly assembleRun(const run::ExperimentConfig& config);
+struct AssemblyOptions {
+    std::filesystem::path storeFile;  // the run store, for "preference": {"run": id}; may be empty
+};
+
+RunAssembly assembleRun(const run::ExperimentConfig& config, const AssemblyOptions& options = {});
 
 }  // namespace flower::train

@@ -59,6 +59,8 @@ std::unique_ptr<RunSession> RunSession::open(const fs::path& storeFile, std::int
 RunSession::RunSession(const run::ExperimentConfig& config, RunSessionOptions options)
     : options_(std::move(options)) {
     store::RunStore runs(options_.storeFile);
+    AssemblyOptions assemblyOptions;
+    assemblyOptions.storeFile = options_.storeFile;  // for "preference": {"run": id}
     if (options_.runId) {
         checkStartable(runs, *options_.runId);
         const fs::path last = store::runDirectory(options_.storeFile, *options_.runId) / "last";
@@ -67,7 +69,7 @@ RunSession::RunSession(const run::ExperimentConfig& config, RunSessionOptions op
                         " has no checkpoint to resume from (" + last.string() + ")");
         }
         try {
-            assembly_ = assembleRun(config);
+            assembly_ = assembleRun(config, assemblyOptions);
         } catch (const std::exception& e) {
             // A queued run whose experiment cannot be built would block the queue forever.
             if (runs.run(*options_.runId).status == store::RunStatus::Queued) {
@@ -78,7 +80,7 @@ RunSession::RunSession(const run::ExperimentConfig& config, RunSessionOptions op
         runId_ = *options_.runId;
         runs.setDevice(runId_, assembly_.device);
     } else {
-        assembly_ = assembleRun(config);
+        assembly_ = assembleRun(config, assemblyOptions);
         runId_ = runs.createRun(describeRun(config, assembly_.device));
     }
     directory_ = store::runDirectory(options_.storeFile, runId_);
