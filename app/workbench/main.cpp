@@ -1,6 +1,7 @@
 // flower-workbench — the desktop GUI. Assembles the main window; everything else is in widgets/.
 //   --screenshot FILE   show the window, save what the display server shows of it as PNG, quit
 //                       (documentation images; the Xvfb test checks a real window this way)
+#include "app/workbench/first_frame_exit.h"
 #include "core/util/runtime.h"
 #include "flower/build_info.h"
 #include "widgets/main_window.h"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
 
     flower::widgets::MainWindow window;
     window.show();
+    flower::app::exitAfterFirstFrameIfAsked(window);
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);
         // Grab from the screen, not by rendering the widget: this shows what the window system

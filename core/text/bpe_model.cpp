@@ -23,6 +23,43 @@ BpeModel::BpeModel(BpeModel&& other) noexcept
       cache_(std::move(other.cache_)) {}
 
 BpeModel BpeModel::fromJson(const nlohmann::json& spec, bool byteLevel, const std::string& file) {
+    checkSupported(spec, file);
+    const auto& vocab = ja::member(spec, "vocab", file, "model");
+    if (!vocab.is_object()) {
+        throw Error({file, 0, "model.vocab"}, "expected an object {token: id}");
+    }
+    VocabEntries entries;
+    entries.reserve(vocab.size());
+    for (const auto& [token, idValue] : vocab.items()) {
+        entries.emplace_back(token, ja::integer(idValue, file, "model.vocab[\"" + token + "\"]"));
+    }
+
+    const auto& merges = ja::member(spec, "merges", file, "model");
+    if (!merges.is_array()) throw Error({file, 0, "model.merges"}, "expected an array");
+    MergeEntries pairs;
+    pairs.reserve(merges.size());
+    for (std::size_t rank = 0; rank < merges.size(); ++rank) {
+        const auto& entry = merges[rank];
+        if (entry.is_string()) {
+            // "a b": tokens of byte-level BPE never hold a real space, so one space separates.
+            const std::string s = entry.get<std::string>();
+            const auto space = s.find(' ');
+            if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos) {
+                throw Error({file, 0, "model.merges[" + std::to_string(rank) + "]"},
+                            "expected \"left right\" (two tokens, one space), found \"" + s + "\"");
+            }
+            pairs.emplace_back(s.substr(0, space), s.substr(space + 1));
+        } else if (entry.is_array() && entry.size() == 2 && entry[0].is_string() && entry[1].is_string()) {
+            pairs.emplace_back(entry[0].get<std::string>(), entry[1].get<std::string>());
+        } else {
+            throw Error({file, 0, "model.merges[" + std::to_string(rank) + "]"},
+                        "expected \"left right\" or [\"left\", \"right\"]");
+        }
+    }
+    return fromParts(spec, std::move(entries), pairs, byteLevel, file);
+}
+
+void BpeModel::checkSupported(const nlohmann::json& spec, const std::string& file) {
     const std::string type = spec.contains("type")
                                  ? ja::string(spec["type"], file, "model.type")
                                  : std::string("BPE");  // tokenizers omits it in old files
@@ -43,24 +80,23 @@ BpeModel BpeModel::fromJson(const nlohmann::json& spec, bool byteLevel, const st
             throw Error({file, 0, std::string("model.") + key}, "a non-empty value is not supported");
         }
     }
+}
 
+BpeModel BpeModel::fromParts(const nlohmann::json& spec, VocabEntries vocab,
+                             const MergeEntries& merges, bool byteLevel, const std::string& file) {
+    checkSupported(spec, file);
     BpeModel m;
     m.byteLevel_ = byteLevel;
     m.ignoreMerges_ = ja::optionalBool(spec, "ignore_merges", false, file, "model");
 
-    const auto& vocab = ja::member(spec, "vocab", file, "model");
-    if (!vocab.is_object()) {
-        throw Error({file, 0, "model.vocab"}, "expected an object {token: id}");
-    }
     m.tokenToId_.reserve(vocab.size() * 2);
-    for (const auto& [token, idValue] : vocab.items()) {
-        const std::int64_t id = ja::integer(idValue, file, "model.vocab[\"" + token + "\"]");
+    for (auto& [token, id] : vocab) {
         if (id < 0 || id > std::numeric_limits<TokenId>::max() / 2) {
             throw Error({file, 0, "model.vocab[\"" + token + "\"]"}, "id out of range");
         }
         if (static_cast<std::size_t>(id) >= m.idToToken_.size()) m.idToToken_.resize(id + 1);
         m.idToToken_[id] = token;
-        m.tokenToId_.emplace(token, static_cast<TokenId>(id));
+        m.tokenToId_.emplace(std::move(token), static_cast<TokenId>(id));
     }
 
     if (byteLevel) {
@@ -85,41 +121,25 @@ BpeModel BpeModel::fromJson(const nlohmann::json& spec, bool byteLevel, const st
         m.unk_ = it->second;
     }
 
-    const auto& merges = ja::member(spec, "merges", file, "model");
-    if (!merges.is_array()) throw Error({file, 0, "model.merges"}, "expected an array");
     m.merges_.reserve(merges.size() * 2);
-    const auto lookup = [&](const std::string& token, const std::string& field) {
+    const auto field = [](std::size_t rank) { return "model.merges[" + std::to_string(rank) + "]"; };
+    const auto lookup = [&](const std::string& token, std::size_t rank) {
         const auto it = m.tokenToId_.find(token);
         if (it == m.tokenToId_.end()) {
-            throw Error({file, 0, field}, "merge names the token \"" + token +
-                                              "\", which is not in the vocabulary");
+            throw Error({file, 0, field(rank)}, "merge names the token \"" + token +
+                                                    "\", which is not in the vocabulary");
         }
         return it->second;
     };
+    std::string joined;
     for (std::size_t rank = 0; rank < merges.size(); ++rank) {
-        const std::string field = "model.merges[" + std::to_string(rank) + "]";
-        const auto& entry = merges[rank];
-        std::string left, right;
-        if (entry.is_string()) {
-            // "a b": tokens of byte-level BPE never hold a real space, so one space separates.
-            const std::string s = entry.get<std::string>();
-            const auto space = s.find(' ');
-            if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos) {
-                throw Error({file, 0, field}, "expected \"left right\" (two tokens, one space), found \"" + s + "\"");
-            }
-            left = s.substr(0, space);
-            right = s.substr(space + 1);
-        } else if (entry.is_array() && entry.size() == 2 && entry[0].is_string() && entry[1].is_string()) {
-            left = entry[0].get<std::string>();
-            right = entry[1].get<std::string>();
-        } else {
-            throw Error({file, 0, field}, "expected \"left right\" or [\"left\", \"right\"]");
-        }
-        const TokenId a = lookup(left, field), b = lookup(right, field);
-        const auto mergedIt = m.tokenToId_.find(left + right);
+        const auto& [left, right] = merges[rank];
+        const TokenId a = lookup(left, rank), b = lookup(right, rank);
+        joined.assign(left).append(right);
+        const auto mergedIt = m.tokenToId_.find(joined);
         if (mergedIt == m.tokenToId_.end()) {
-            throw Error({file, 0, field}, "the merged token \"" + left + right +
-                                              "\" is not in the vocabulary");
+            throw Error({file, 0, field(rank)}, "the merged token \"" + joined +
+                                                    "\" is not in the vocabulary");
         }
         // A pair listed twice keeps its first (lowest) rank.
         m.merges_.emplace(pairKey(a, b), Merge{static_cast<std::int32_t>(rank), mergedIt->second});

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace flower::text {
@@ -28,6 +29,16 @@ public:
     // `spec` is the JSON value of "model"; `byteLevel` says pieces arrive as raw bytes and are
     // mapped to the byte-level alphabet (pre-tokenizer ends in ByteLevel).
     static BpeModel fromJson(const nlohmann::json& spec, bool byteLevel, const std::string& file);
+
+    // (token, id) in the order they are applied: when two tokens share an id, the later one is
+    // that id's token string.
+    using VocabEntries = std::vector<std::pair<std::string, std::int64_t>>;
+    // (left, right), in rank order.
+    using MergeEntries = std::vector<std::pair<std::string, std::string>>;
+    // The same as fromJson with the vocabulary and merges already read (tokenizer_json_scan.h);
+    // `spec` is the rest of "model" (its vocab and merges members, if any, are not read).
+    static BpeModel fromParts(const nlohmann::json& spec, VocabEntries vocab,
+                              const MergeEntries& merges, bool byteLevel, const std::string& file);
 
     BpeModel(BpeModel&& other) noexcept;
     BpeModel& operator=(BpeModel&&) = delete;
@@ -45,6 +56,8 @@ public:
 
 private:
     BpeModel() = default;
+    // Error for a model type or option this implementation does not support.
+    static void checkSupported(const nlohmann::json& spec, const std::string& file);
     struct Merge {
         std::int32_t rank;
         TokenId merged;

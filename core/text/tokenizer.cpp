@@ -2,6 +2,7 @@
 
 #include "core/text/byte_level.h"
 #include "core/text/json_access.h"
+#include "core/text/tokenizer_json_scan.h"
 #include "core/util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -32,13 +33,31 @@ Tokenizer Tokenizer::fromFile(const std::filesystem::path& path) {
         throw Error({path.string(), 0, ""}, "cannot open the tokenizer file (run scripts/setup.sh "
                                             "to fetch the default one, or pass --tokenizer)");
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return fromJsonText(text.str(), path.string());
+    // One read into a string of the file's size (11 MB for Qwen: the copies of a stringstream
+    // showed in the start-up of `flower tokenize`).
+    std::string text;
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    if (size > 0) {
+        text.resize(static_cast<std::size_t>(size));
+        in.seekg(0);
+        in.read(text.data(), size);
+        text.resize(static_cast<std::size_t>(in.gcount()));
+    } else {
+        in.clear();
+        in.seekg(0);
+        std::ostringstream all;
+        all << in.rdbuf();
+        text = all.str();
+    }
+    return fromJsonText(text, path.string());
 }
 
 Tokenizer Tokenizer::fromJsonText(const std::string& jsonText, const std::string& sourceName) {
-    const nlohmann::json doc = ja::parse(jsonText, sourceName);
+    // The fast reading of the large members when the file has the plain shape, else the whole
+    // document through nlohmann (tokenizer_json_scan.h): the same tokenizer either way.
+    std::optional<TokenizerJsonParts> parts = scanTokenizerJson(jsonText);
+    const nlohmann::json doc = parts ? std::move(parts->document) : ja::parse(jsonText, sourceName);
     if (!doc.is_object()) {
         throw Error({sourceName, 0, ""}, "expected a JSON object (a tokenizer.json)");
     }
@@ -46,7 +65,9 @@ Tokenizer Tokenizer::fromJsonText(const std::string& jsonText, const std::string
     Normalizer normalizer =
         Normalizer::fromJson(doc.value("normalizer", nlohmann::json()), sourceName);
     PreTokenizer pre = PreTokenizer::fromJson(doc.value("pre_tokenizer", nlohmann::json()), sourceName);
-    BpeModel model = BpeModel::fromJson(modelSpec, pre.byteLevel(), sourceName);
+    BpeModel model = parts ? BpeModel::fromParts(modelSpec, std::move(parts->vocab), parts->merges,
+                                                 pre.byteLevel(), sourceName)
+                           : BpeModel::fromJson(modelSpec, pre.byteLevel(), sourceName);
     AddedVocabulary added =
         AddedVocabulary::fromJson(doc.value("added_tokens", nlohmann::json()), sourceName);
 
