@@ -56,8 +56,19 @@ Tokenizer Tokenizer::fromFile(const std::filesystem::path& path) {
 Tokenizer Tokenizer::fromJsonText(const std::string& jsonText, const std::string& sourceName) {
     // The fast reading of the large members when the file has the plain shape, else the whole
     // document through nlohmann (tokenizer_json_scan.h): the same tokenizer either way.
-    std::optional<TokenizerJsonParts> parts = scanTokenizerJson(jsonText);
-    const nlohmann::json doc = parts ? std::move(parts->document) : ja::parse(jsonText, sourceName);
+    if (std::optional<TokenizerJsonParts> parts = scanTokenizerJson(jsonText)) {
+        if (std::optional<Tokenizer> t = fromDocument(parts->document, sourceName, &*parts)) {
+            return std::move(*t);
+        }
+        // A vocabulary key given twice: nlohmann, below, keeps its last value.
+    }
+    const nlohmann::json doc = ja::parse(jsonText, sourceName);
+    return std::move(*fromDocument(doc, sourceName, nullptr));
+}
+
+std::optional<Tokenizer> Tokenizer::fromDocument(const nlohmann::json& doc,
+                                                 const std::string& sourceName,
+                                                 TokenizerJsonParts* parts) {
     if (!doc.is_object()) {
         throw Error({sourceName, 0, ""}, "expected a JSON object (a tokenizer.json)");
     }
@@ -65,9 +76,11 @@ Tokenizer Tokenizer::fromJsonText(const std::string& jsonText, const std::string
     Normalizer normalizer =
         Normalizer::fromJson(doc.value("normalizer", nlohmann::json()), sourceName);
     PreTokenizer pre = PreTokenizer::fromJson(doc.value("pre_tokenizer", nlohmann::json()), sourceName);
-    BpeModel model = parts ? BpeModel::fromParts(modelSpec, std::move(parts->vocab), parts->merges,
-                                                 pre.byteLevel(), sourceName)
-                           : BpeModel::fromJson(modelSpec, pre.byteLevel(), sourceName);
+    std::optional<BpeModel> model =
+        parts ? BpeModel::fromParts(modelSpec, std::move(parts->vocab), parts->merges,
+                                    pre.byteLevel(), sourceName)
+              : std::optional<BpeModel>(BpeModel::fromJson(modelSpec, pre.byteLevel(), sourceName));
+    if (!model) return std::nullopt;
     AddedVocabulary added =
         AddedVocabulary::fromJson(doc.value("added_tokens", nlohmann::json()), sourceName);
 
@@ -86,8 +99,8 @@ Tokenizer Tokenizer::fromJsonText(const std::string& jsonText, const std::string
         throw Error({sourceName, 0, "decoder"},
                     "a ByteLevel pre-tokenizer needs the ByteLevel decoder and vice versa");
     }
-    return Tokenizer(sourceName, std::move(normalizer), std::move(pre), std::move(model),
-                     std::move(added), byteLevelDecoder);
+    return std::optional<Tokenizer>(Tokenizer(sourceName, std::move(normalizer), std::move(pre),
+                                              std::move(*model), std::move(added), byteLevelDecoder));
 }
 
 void Tokenizer::encodeNormalized(std::string_view normalized, std::vector<TokenId>& out) const {

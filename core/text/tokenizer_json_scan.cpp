@@ -201,14 +201,8 @@ bool vocabulary(Scanner& s, TokenizerJsonParts& parts) {
         parts.vocab.emplace_back(std::move(token), id);
         token = std::string();
     } while (s.consume(','));
-    if (!s.consume('}')) return false;
-    // A key given twice: nlohmann keeps the last value.
-    std::unordered_set<std::string_view> tokens;
-    tokens.reserve(parts.vocab.size() * 2);
-    for (const auto& entry : parts.vocab) {
-        if (!tokens.insert(entry.first).second) return false;
-    }
-    return true;
+    // A key given twice is left to BpeModel::fromParts to find (it indexes the tokens anyway).
+    return s.consume('}');
 }
 
 bool merges(Scanner& s, TokenizerJsonParts& parts) {

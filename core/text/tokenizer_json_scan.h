@@ -5,8 +5,9 @@
 // `flower tokenize`'s start-up (app/launcher/README.md has the figures).
 //
 // Exactness by construction: scanTokenizerJson reads only the plain shape Hugging Face writes
-// and returns nullopt for anything else — a syntax error, a byte-order mark, a duplicate key,
-// an id that is not a plain non-negative integer, two tokens with one id, ill-formed UTF-8 or
+// and returns nullopt for anything else — a syntax error, a byte-order mark, a duplicate key
+// (but in model.vocab, whose tokens BpeModel::fromParts checks while it indexes them), an id
+// that is not a plain non-negative integer, two tokens with one id, ill-formed UTF-8 or
 // an escape it does not decode exactly as nlohmann does, a merge that is neither "a b" nor
 // ["a", "b"]. The caller then parses the whole text with nlohmann (the slow path), which gives
 // the same result or the exact error message.
@@ -26,7 +27,8 @@ namespace flower::text {
 struct TokenizerJsonParts {
     // The file as a JSON document without model.vocab and model.merges.
     nlohmann::json document;
-    // model.vocab's entries in file order: (token, id); tokens and ids are all distinct.
+    // model.vocab's entries in file order: (token, id); the ids are distinct, the tokens are
+    // not checked (see above).
     std::vector<std::pair<std::string, std::int64_t>> vocab;
     // model.merges in rank order: (left, right).
     std::vector<std::pair<std::string, std::string>> merges;

@@ -27,6 +27,8 @@ private Q_SLOTS:
     void decodesRandomStringsAsNlohmann();
     void leavesEverythingElseToNlohmann();
     void tokenizerLoadsThroughEitherPath();
+    void duplicateTokenKeepsLastValue();
+    void twoTokensWithOneIdKeepBoth();
     void readsQwenTokenizerAsNlohmann();
 };
 
@@ -121,7 +123,6 @@ void TestTokenizerJsonScan::leavesEverythingElseToNlohmann() {
         {"byte-order mark", "\xEF\xBB\xBF" + document(R"({"a": 0})", "[]")},
         {"duplicate top-level key", R"({"version": "1", "version": "2", "model": {"vocab": {}, "merges": []}})"},
         {"duplicate model key", document(R"({"a": 0})", R"([], "merges": [])")},
-        {"duplicate token", document(R"({"a": 0, "a": 1})", "[]")},
         {"two tokens, one id", document(R"({"a": 0, "b": 0})", "[]")},
         {"fractional id", document(R"({"a": 1.0})", "[]")},
         {"exponent id", document(R"({"a": 1e2})", "[]")},
@@ -172,6 +173,34 @@ void TestTokenizerJsonScan::tokenizerLoadsThroughEitherPath() {
     QCOMPARE(fast.idEnd(), slow.idEnd());
 }
 
+void TestTokenizerJsonScan::duplicateTokenKeepsLastValue() {
+    // The scanner reads it (tokens are not checked there); the model sees the duplicate and the
+    // file is read by nlohmann, which keeps the last value: "ab" is 260, as nlohmann reads it.
+    std::string text = flower::test::tinyTokenizerJson().dump();
+    const std::string entry = "\"ab\":256";
+    QVERIFY(text.find(entry) != std::string::npos);
+    text.replace(text.find(entry), entry.size(), "\"ab\":256,\"ab\":260");
+    QCOMPARE(nlohmann::json::parse(text)["model"]["vocab"]["ab"].get<int>(), 260);
+    QVERIFY(scanTokenizerJson(text).has_value());
+    const auto tokenizer = flower::text::Tokenizer::fromJsonText(text, "tiny.json");
+    QCOMPARE(tokenizer.tokenToId("ab"), std::optional<flower::text::TokenId>(260));
+}
+
+void TestTokenizerJsonScan::twoTokensWithOneIdKeepBoth() {
+    // Not the plain shape (the slow path reads it): both tokens map to the id, and the id's
+    // string is the later one in nlohmann's key order ("zz" after "ab"), as before the index.
+    nlohmann::json tiny = flower::test::tinyTokenizerJson();
+    tiny["model"]["vocab"]["zz"] = 256;
+    const std::string text = tiny.dump();
+    QVERIFY(!scanTokenizerJson(text).has_value());
+    const auto tokenizer = flower::text::Tokenizer::fromJsonText(text, "tiny.json");
+    QCOMPARE(tokenizer.tokenToId("ab"), std::optional<flower::text::TokenId>(256));
+    QCOMPARE(tokenizer.tokenToId("zz"), std::optional<flower::text::TokenId>(256));
+    QCOMPARE(tokenizer.idToToken(256), std::string("zz"));
+    QCOMPARE(tokenizer.tokenToId("abc"), std::optional<flower::text::TokenId>(257));
+    QVERIFY(!tokenizer.tokenToId("abcd").has_value());
+}
+
 void TestTokenizerJsonScan::readsQwenTokenizerAsNlohmann() {
     const auto path = flower::util::defaultTokenizerPath();
     if (!std::filesystem::exists(path)) {
@@ -188,6 +217,7 @@ void TestTokenizerJsonScan::readsQwenTokenizerAsNlohmann() {
 
 FLOWER_TEST_MAIN(TestTokenizerJsonScan, readsTinyTokenizerAsNlohmann, decodesRandomStringsAsNlohmann,
                  leavesEverythingElseToNlohmann, tokenizerLoadsThroughEitherPath,
+                 duplicateTokenKeepsLastValue, twoTokensWithOneIdKeepBoth,
                  readsQwenTokenizerAsNlohmann)
 #ifdef FLOWER_TEST_QT
 #include "test_tokenizer_json_scan.moc"
