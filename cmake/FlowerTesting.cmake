@@ -24,7 +24,9 @@ function(flower_add_test name source)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 900)
   endif()
-  set(_env "OMP_WAIT_POLICY=PASSIVE"
+  # The thread environment (core/util/thread_environment.h) given up front, so that no test
+  # re-executes itself to get it (which would load LibTorch twice).
+  set(_env "OMP_WAIT_POLICY=PASSIVE" "OPENBLAS_THREAD_TIMEOUT=16"
            "FLOWER_SHARED_DIR=${FLOWER_TEST_SHARED_DIR}"
            "QT_QPA_PLATFORM=offscreen")
   set_tests_properties(${name} PROPERTIES

@@ -25,6 +25,9 @@ const flower::cli::Registration kEnv(90, [](CLI::App& root) {
             {"git_commit", flower::build::kGitCommit},
             {"omp_wait_policy", policy ? policy : ""},
             {"openblas_thread_timeout", blasTimeout ? blasTimeout : ""},
+            // True when this process is a re-execution (util::ensureThreadEnvironment); `flower`
+            // itself never re-executes (main.cpp).
+            {"reexecuted", std::getenv("FLOWER_REEXECUTED") != nullptr},
             {"torch_threads", torch::get_num_threads()},
             {"torch_version", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." + std::to_string(TORCH_VERSION_PATCH)},
             {"cuda_available", torch::cuda::is_available()},

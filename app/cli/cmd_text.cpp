@@ -1,5 +1,4 @@
-// `flower tokenize` and `flower flows`: the tokenizer and Flower's token-level rewards from the
-// command line.
+// `flower flows`: Flower's token-level rewards from the command line.
 #include "command.h"
 
 #include "core/data/dataset.h"
@@ -18,7 +17,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <iostream>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -26,76 +24,7 @@
 namespace {
 
 using flower::Error;
-using flower::text::TokenId;
 using flower::text::Tokenizer;
-
-std::string tokenizerPathOr(const std::string& given) {
-    return given.empty() ? flower::util::defaultTokenizerPath().string() : given;
-}
-
-// Runs `onLine(json, lineNumber)` for each line of `input` ("-" = standard input).
-template <typename F>
-void forEachJsonLine(const std::string& input, F&& onLine) {
-    std::ifstream file;
-    std::istream* in = &std::cin;
-    const std::string name = input == "-" ? "<stdin>" : input;
-    if (input != "-") {
-        file.open(input, std::ios::binary);
-        if (!file) throw Error({input, 0, ""}, "cannot open the input file");
-        in = &file;
-    }
-    std::string line;
-    std::int64_t number = 0;
-    while (std::getline(*in, line)) {
-        ++number;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        nlohmann::json value;
-        try {
-            value = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::parse_error&) {
-            throw Error({name, number, ""}, "expected one JSON value on the line");
-        }
-        onLine(value, flower::ErrorLocation{name, number, ""});
-    }
-}
-
-struct TokenizeOptions {
-    std::string tokenizer;
-    std::string input = "-";
-    bool decode = false;
-};
-
-void runTokenize(const TokenizeOptions& o) {
-    const Tokenizer tokenizer = Tokenizer::fromFile(tokenizerPathOr(o.tokenizer));
-    std::string out;
-    forEachJsonLine(o.input, [&](const nlohmann::json& value, const flower::ErrorLocation& where) {
-        if (o.decode) {
-            const nlohmann::json& ids = value.is_object() && value.contains("ids") ? value["ids"] : value;
-            if (!ids.is_array() || !std::all_of(ids.begin(), ids.end(), [](const auto& v) { return v.is_number_integer(); })) {
-                throw Error(where, "expected a JSON array of token ids (or an object with \"ids\")");
-            }
-            const auto list = ids.get<std::vector<TokenId>>();
-            try {
-                out = nlohmann::json(tokenizer.decode(list)).dump(-1, ' ', false,
-                                                                   nlohmann::json::error_handler_t::replace);
-            } catch (const Error& e) {
-                throw Error(where, e.detail());
-            }
-        } else {
-            const nlohmann::json& text = value.is_object() && value.contains("text") ? value["text"] : value;
-            if (!text.is_string()) {
-                throw Error(where, "expected a JSON string (or an object with a \"text\" string)");
-            }
-            try {
-                out = nlohmann::json(tokenizer.encode(text.get<std::string>())).dump();
-            } catch (const Error& e) {
-                throw Error(where, e.detail());
-            }
-        }
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        std::fputc('\n', stdout);
-    });
-}
 
 struct FlowsOptions {
     std::string rewards;  // {title: count} JSON (reference_title_interaction.json)
@@ -129,7 +58,8 @@ flower::flow::TitleRewards loadRewards(const FlowsOptions& o) {
 }
 
 void runFlows(const FlowsOptions& o) {
-    const Tokenizer tokenizer = Tokenizer::fromFile(tokenizerPathOr(o.tokenizer));
+    const Tokenizer tokenizer = Tokenizer::fromFile(
+        o.tokenizer.empty() ? flower::util::defaultTokenizerPath().string() : o.tokenizer);
     const auto newline = tokenizer.encode("\n");
     if (newline.size() != 1) {
         throw Error({tokenizer.source(), 0, ""}, "\"\\n\" is not a single token; cannot terminate titles");
@@ -143,17 +73,6 @@ void runFlows(const FlowsOptions& o) {
     std::printf("%zu titles, %zu trie nodes, longest title %d tokens, granularity %d -> %s\n",
                 trie.titleCount(), trie.nodeCount(), stats.maxTitleTokens, o.granularity, o.out.c_str());
 }
-
-const flower::cli::Registration kTokenize(20, [](CLI::App& root) {
-    auto o = std::make_shared<TokenizeOptions>();
-    auto* cmd = root.add_subcommand(
-        "tokenize", "Tokenize lines (each a JSON string or {\"text\": ...}) into JSON arrays of ids, "
-                    "or --decode arrays back to JSON strings");
-    cmd->add_option("--tokenizer", o->tokenizer, "tokenizer.json (default: the one scripts/setup.sh fetched)");
-    cmd->add_option("--input", o->input, "input file, one JSON value a line (default: standard input)");
-    cmd->add_flag("--decode", o->decode, "decode arrays of token ids (or {\"ids\": [...]}) to text");
-    cmd->callback([o] { runTokenize(*o); });
-});
 
 const flower::cli::Registration kFlows(21, [](CLI::App& root) {
     auto o = std::make_shared<FlowsOptions>();

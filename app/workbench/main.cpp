@@ -8,6 +8,7 @@
 //   --version, --help
 // Exit status: 0; 1 for a bad command line, store or experiment (the message on stderr); with
 // --run --screenshot, 3 when the run did not finish.
+#include "app/workbench/first_frame_exit.h"
 #include "core/util/runtime.h"
 #include "flower/build_info.h"
 #include "widgets/experiment_form.h"
@@ -99,6 +100,7 @@ int main(int argc, char** argv) {
                         .arg(parser.value(view), window.viewNames().join(", ")));
     }
     window.show();
+    flower::app::exitAfterFirstFrameIfAsked(window);
 
     const bool shoot = parser.isSet(screenshot);
     const QString shotFile = parser.value(screenshot);

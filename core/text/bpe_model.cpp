@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <limits>
 
 namespace flower::text {
@@ -13,8 +14,9 @@ namespace flower::text {
 namespace ja = json_access;
 
 BpeModel::BpeModel(BpeModel&& other) noexcept
-    : tokenToId_(std::move(other.tokenToId_)),
-      idToToken_(std::move(other.idToToken_)),
+    : idToToken_(std::move(other.idToToken_)),
+      index_(std::move(other.index_)),
+      shadowed_(std::move(other.shadowed_)),
       merges_(std::move(other.merges_)),
       byteIds_(other.byteIds_),
       byteLevel_(other.byteLevel_),
@@ -23,6 +25,44 @@ BpeModel::BpeModel(BpeModel&& other) noexcept
       cache_(std::move(other.cache_)) {}
 
 BpeModel BpeModel::fromJson(const nlohmann::json& spec, bool byteLevel, const std::string& file) {
+    checkSupported(spec, file);
+    const auto& vocab = ja::member(spec, "vocab", file, "model");
+    if (!vocab.is_object()) {
+        throw Error({file, 0, "model.vocab"}, "expected an object {token: id}");
+    }
+    VocabEntries entries;
+    entries.reserve(vocab.size());
+    for (const auto& [token, idValue] : vocab.items()) {
+        entries.emplace_back(token, ja::integer(idValue, file, "model.vocab[\"" + token + "\"]"));
+    }
+
+    const auto& merges = ja::member(spec, "merges", file, "model");
+    if (!merges.is_array()) throw Error({file, 0, "model.merges"}, "expected an array");
+    MergeEntries pairs;
+    pairs.reserve(merges.size());
+    for (std::size_t rank = 0; rank < merges.size(); ++rank) {
+        const auto& entry = merges[rank];
+        if (entry.is_string()) {
+            // "a b": tokens of byte-level BPE never hold a real space, so one space separates.
+            const std::string s = entry.get<std::string>();
+            const auto space = s.find(' ');
+            if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos) {
+                throw Error({file, 0, "model.merges[" + std::to_string(rank) + "]"},
+                            "expected \"left right\" (two tokens, one space), found \"" + s + "\"");
+            }
+            pairs.emplace_back(s.substr(0, space), s.substr(space + 1));
+        } else if (entry.is_array() && entry.size() == 2 && entry[0].is_string() && entry[1].is_string()) {
+            pairs.emplace_back(entry[0].get<std::string>(), entry[1].get<std::string>());
+        } else {
+            throw Error({file, 0, "model.merges[" + std::to_string(rank) + "]"},
+                        "expected \"left right\" or [\"left\", \"right\"]");
+        }
+    }
+    // nlohmann's object keys are distinct, so fromParts has a model to return.
+    return std::move(*fromParts(spec, std::move(entries), pairs, byteLevel, file));
+}
+
+void BpeModel::checkSupported(const nlohmann::json& spec, const std::string& file) {
     const std::string type = spec.contains("type")
                                  ? ja::string(spec["type"], file, "model.type")
                                  : std::string("BPE");  // tokenizers omits it in old files
@@ -43,95 +83,107 @@ BpeModel BpeModel::fromJson(const nlohmann::json& spec, bool byteLevel, const st
             throw Error({file, 0, std::string("model.") + key}, "a non-empty value is not supported");
         }
     }
+}
 
+std::optional<BpeModel> BpeModel::fromParts(const nlohmann::json& spec, VocabEntries vocab,
+                                            const MergeEntries& merges, bool byteLevel,
+                                            const std::string& file) {
+    checkSupported(spec, file);
     BpeModel m;
     m.byteLevel_ = byteLevel;
     m.ignoreMerges_ = ja::optionalBool(spec, "ignore_merges", false, file, "model");
 
-    const auto& vocab = ja::member(spec, "vocab", file, "model");
-    if (!vocab.is_object()) {
-        throw Error({file, 0, "model.vocab"}, "expected an object {token: id}");
-    }
-    m.tokenToId_.reserve(vocab.size() * 2);
-    for (const auto& [token, idValue] : vocab.items()) {
-        const std::int64_t id = ja::integer(idValue, file, "model.vocab[\"" + token + "\"]");
+    std::int64_t end = 0;
+    for (const auto& [token, id] : vocab) {
         if (id < 0 || id > std::numeric_limits<TokenId>::max() / 2) {
             throw Error({file, 0, "model.vocab[\"" + token + "\"]"}, "id out of range");
         }
-        if (static_cast<std::size_t>(id) >= m.idToToken_.size()) m.idToToken_.resize(id + 1);
-        m.idToToken_[id] = token;
-        m.tokenToId_.emplace(token, static_cast<TokenId>(id));
+        end = std::max(end, id + 1);
     }
+    m.idToToken_.resize(static_cast<std::size_t>(end));
+    std::vector<bool> present(static_cast<std::size_t>(end), false);
+    for (auto& [token, id] : vocab) {
+        if (present[id]) {
+            // Two tokens with one id: the later is the id's string, the earlier keeps its id.
+            m.shadowed_.emplace(std::move(m.idToToken_[id]), static_cast<TokenId>(id));
+        }
+        m.idToToken_[id] = std::move(token);
+        present[id] = true;
+    }
+    if (!m.index_.build(m.idToToken_, present)) return std::nullopt;
 
     if (byteLevel) {
         const auto& alphabet = byteLevelAlphabet();
         for (int b = 0; b < 256; ++b) {
-            const auto it = m.tokenToId_.find(alphabet[b]);
-            if (it == m.tokenToId_.end()) {
+            const auto id = m.lookup(alphabet[b]);
+            if (!id) {
                 throw Error({file, 0, "model.vocab"},
                             "byte-level vocabulary lacks the token \"" + alphabet[b] +
                                 "\" for byte " + std::to_string(b));
             }
-            m.byteIds_[b] = it->second;
+            m.byteIds_[b] = *id;
         }
     }
 
     if (spec.contains("unk_token") && !spec["unk_token"].is_null()) {
         const std::string unk = ja::string(spec["unk_token"], file, "model.unk_token");
-        const auto it = m.tokenToId_.find(unk);
-        if (it == m.tokenToId_.end()) {
+        m.unk_ = m.lookup(unk);
+        if (!m.unk_) {
             throw Error({file, 0, "model.unk_token"}, "\"" + unk + "\" is not in the vocabulary");
         }
-        m.unk_ = it->second;
     }
 
-    const auto& merges = ja::member(spec, "merges", file, "model");
-    if (!merges.is_array()) throw Error({file, 0, "model.merges"}, "expected an array");
     m.merges_.reserve(merges.size() * 2);
-    const auto lookup = [&](const std::string& token, const std::string& field) {
-        const auto it = m.tokenToId_.find(token);
-        if (it == m.tokenToId_.end()) {
-            throw Error({file, 0, field}, "merge names the token \"" + token +
-                                              "\", which is not in the vocabulary");
+    const auto field = [](std::size_t rank) { return "model.merges[" + std::to_string(rank) + "]"; };
+    const auto lookup = [&](const std::string& token, std::size_t rank) {
+        const auto id = m.lookup(token);
+        if (!id) {
+            throw Error({file, 0, field(rank)}, "merge names the token \"" + token +
+                                                    "\", which is not in the vocabulary");
         }
-        return it->second;
+        return *id;
     };
+    const auto isJoin = [](const std::string& s, const std::string& left, const std::string& right) {
+        return s.size() == left.size() + right.size() && s.compare(0, left.size(), left) == 0 &&
+               s.compare(left.size(), right.size(), right) == 0;
+    };
+    std::string joined;
+    std::int64_t guess = -1;
     for (std::size_t rank = 0; rank < merges.size(); ++rank) {
-        const std::string field = "model.merges[" + std::to_string(rank) + "]";
-        const auto& entry = merges[rank];
-        std::string left, right;
-        if (entry.is_string()) {
-            // "a b": tokens of byte-level BPE never hold a real space, so one space separates.
-            const std::string s = entry.get<std::string>();
-            const auto space = s.find(' ');
-            if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos) {
-                throw Error({file, 0, field}, "expected \"left right\" (two tokens, one space), found \"" + s + "\"");
-            }
-            left = s.substr(0, space);
-            right = s.substr(space + 1);
-        } else if (entry.is_array() && entry.size() == 2 && entry[0].is_string() && entry[1].is_string()) {
-            left = entry[0].get<std::string>();
-            right = entry[1].get<std::string>();
+        const auto& [left, right] = merges[rank];
+        const TokenId a = lookup(left, rank), b = lookup(right, rank);
+        // Hugging Face files give a merge's result the id after the previous merge's (Qwen,
+        // GPT-2: 256 + rank): that id is checked before the joined string is looked up. Exact:
+        // the vocabulary's strings are distinct, so the id holding the string is its id.
+        ++guess;
+        TokenId merged = 0;
+        if (guess < end && present[guess] && isJoin(m.idToToken_[guess], left, right)) {
+            merged = static_cast<TokenId>(guess);
         } else {
-            throw Error({file, 0, field}, "expected \"left right\" or [\"left\", \"right\"]");
+            joined.assign(left).append(right);
+            const auto found = m.lookup(joined);
+            if (!found) {
+                throw Error({file, 0, field(rank)}, "the merged token \"" + joined +
+                                                        "\" is not in the vocabulary");
+            }
+            merged = *found;
         }
-        const TokenId a = lookup(left, field), b = lookup(right, field);
-        const auto mergedIt = m.tokenToId_.find(left + right);
-        if (mergedIt == m.tokenToId_.end()) {
-            throw Error({file, 0, field}, "the merged token \"" + left + right +
-                                              "\" is not in the vocabulary");
-        }
+        guess = merged;
         // A pair listed twice keeps its first (lowest) rank.
-        m.merges_.emplace(pairKey(a, b), Merge{static_cast<std::int32_t>(rank), mergedIt->second});
+        m.merges_.emplace(pairKey(a, b), Merge{static_cast<std::int32_t>(rank), merged});
     }
-    return m;
+    return std::optional<BpeModel>(std::move(m));
 }
 
-std::optional<TokenId> BpeModel::tokenToId(std::string_view token) const {
-    const auto it = tokenToId_.find(std::string(token));
-    if (it == tokenToId_.end()) return std::nullopt;
+std::optional<TokenId> BpeModel::lookup(std::string_view token) const {
+    if (const auto id = index_.find(token, idToToken_)) return id;
+    if (shadowed_.empty()) return std::nullopt;
+    const auto it = shadowed_.find(std::string(token));
+    if (it == shadowed_.end()) return std::nullopt;
     return it->second;
 }
+
+std::optional<TokenId> BpeModel::tokenToId(std::string_view token) const { return lookup(token); }
 
 const std::string& BpeModel::idToToken(TokenId id) const {
     static const std::string kNone;
@@ -151,9 +203,8 @@ void BpeModel::initialSymbols(std::string_view piece, std::vector<TokenId>& symb
     while (i < piece.size()) {
         const std::size_t begin = i;
         nextCodePoint(piece, i);
-        const auto it = tokenToId_.find(std::string(piece.substr(begin, i - begin)));
-        if (it != tokenToId_.end()) {
-            symbols.push_back(it->second);
+        if (const auto id = lookup(piece.substr(begin, i - begin))) {
+            symbols.push_back(*id);
         } else if (unk_) {
             symbols.push_back(*unk_);
         }
@@ -195,9 +246,8 @@ void BpeModel::encodePiece(std::string_view piece, std::vector<TokenId>& out) co
     std::vector<TokenId> symbols;
     bool whole = false;
     if (ignoreMerges_) {
-        const auto it = tokenToId_.find(byteLevel_ ? toByteLevel(piece) : key);
-        if (it != tokenToId_.end()) {
-            symbols.push_back(it->second);
+        if (const auto id = lookup(byteLevel_ ? toByteLevel(piece) : key)) {
+            symbols.push_back(*id);
             whole = true;
         }
     }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "core/text/token_id.h"
+#include "core/text/token_index.h"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -19,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace flower::text {
@@ -28,6 +30,19 @@ public:
     // `spec` is the JSON value of "model"; `byteLevel` says pieces arrive as raw bytes and are
     // mapped to the byte-level alphabet (pre-tokenizer ends in ByteLevel).
     static BpeModel fromJson(const nlohmann::json& spec, bool byteLevel, const std::string& file);
+
+    // (token, id) in the order they are applied: when two tokens share an id, the later one is
+    // that id's token string.
+    using VocabEntries = std::vector<std::pair<std::string, std::int64_t>>;
+    // (left, right), in rank order.
+    using MergeEntries = std::vector<std::pair<std::string, std::string>>;
+    // The same as fromJson with the vocabulary and merges already read (tokenizer_json_scan.h);
+    // `spec` is the rest of "model" (its vocab and merges members, if any, are not read).
+    // nullopt when `vocab` names a token twice (a JSON object read by nlohmann cannot; the
+    // caller reads the file with nlohmann then, which keeps the last value).
+    static std::optional<BpeModel> fromParts(const nlohmann::json& spec, VocabEntries vocab,
+                                             const MergeEntries& merges, bool byteLevel,
+                                             const std::string& file);
 
     BpeModel(BpeModel&& other) noexcept;
     BpeModel& operator=(BpeModel&&) = delete;
@@ -45,6 +60,8 @@ public:
 
 private:
     BpeModel() = default;
+    // Error for a model type or option this implementation does not support.
+    static void checkSupported(const nlohmann::json& spec, const std::string& file);
     struct Merge {
         std::int32_t rank;
         TokenId merged;
@@ -56,8 +73,13 @@ private:
     void mergeSymbols(std::vector<TokenId>& symbols) const;
     void initialSymbols(std::string_view piece, std::vector<TokenId>& symbols) const;
 
-    std::unordered_map<std::string, TokenId> tokenToId_;
+    // The id of a vocabulary token (index_, then shadowed_).
+    std::optional<TokenId> lookup(std::string_view token) const;
+
     std::vector<std::string> idToToken_;
+    TokenIndex index_;  // token -> id for the strings in idToToken_
+    // Tokens whose id holds another token's string (two tokens, one id; none in real files).
+    std::unordered_map<std::string, TokenId> shadowed_;
     std::unordered_map<std::uint64_t, Merge> merges_;
     std::array<TokenId, 256> byteIds_{};  // byte -> id of its one-character token (byte level)
     bool byteLevel_ = false;

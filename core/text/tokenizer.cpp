@@ -2,6 +2,7 @@
 
 #include "core/text/byte_level.h"
 #include "core/text/json_access.h"
+#include "core/text/tokenizer_json_scan.h"
 #include "core/util/error.h"
 
 #include <nlohmann/json.hpp>
@@ -32,13 +33,42 @@ Tokenizer Tokenizer::fromFile(const std::filesystem::path& path) {
         throw Error({path.string(), 0, ""}, "cannot open the tokenizer file (run scripts/setup.sh "
                                             "to fetch the default one, or pass --tokenizer)");
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return fromJsonText(text.str(), path.string());
+    // One read into a string of the file's size (11 MB for Qwen: the copies of a stringstream
+    // showed in the start-up of `flower tokenize`).
+    std::string text;
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    if (size > 0) {
+        text.resize(static_cast<std::size_t>(size));
+        in.seekg(0);
+        in.read(text.data(), size);
+        text.resize(static_cast<std::size_t>(in.gcount()));
+    } else {
+        in.clear();
+        in.seekg(0);
+        std::ostringstream all;
+        all << in.rdbuf();
+        text = all.str();
+    }
+    return fromJsonText(text, path.string());
 }
 
 Tokenizer Tokenizer::fromJsonText(const std::string& jsonText, const std::string& sourceName) {
+    // The fast reading of the large members when the file has the plain shape, else the whole
+    // document through nlohmann (tokenizer_json_scan.h): the same tokenizer either way.
+    if (std::optional<TokenizerJsonParts> parts = scanTokenizerJson(jsonText)) {
+        if (std::optional<Tokenizer> t = fromDocument(parts->document, sourceName, &*parts)) {
+            return std::move(*t);
+        }
+        // A vocabulary key given twice: nlohmann, below, keeps its last value.
+    }
     const nlohmann::json doc = ja::parse(jsonText, sourceName);
+    return std::move(*fromDocument(doc, sourceName, nullptr));
+}
+
+std::optional<Tokenizer> Tokenizer::fromDocument(const nlohmann::json& doc,
+                                                 const std::string& sourceName,
+                                                 TokenizerJsonParts* parts) {
     if (!doc.is_object()) {
         throw Error({sourceName, 0, ""}, "expected a JSON object (a tokenizer.json)");
     }
@@ -46,7 +76,11 @@ Tokenizer Tokenizer::fromJsonText(const std::string& jsonText, const std::string
     Normalizer normalizer =
         Normalizer::fromJson(doc.value("normalizer", nlohmann::json()), sourceName);
     PreTokenizer pre = PreTokenizer::fromJson(doc.value("pre_tokenizer", nlohmann::json()), sourceName);
-    BpeModel model = BpeModel::fromJson(modelSpec, pre.byteLevel(), sourceName);
+    std::optional<BpeModel> model =
+        parts ? BpeModel::fromParts(modelSpec, std::move(parts->vocab), parts->merges,
+                                    pre.byteLevel(), sourceName)
+              : std::optional<BpeModel>(BpeModel::fromJson(modelSpec, pre.byteLevel(), sourceName));
+    if (!model) return std::nullopt;
     AddedVocabulary added =
         AddedVocabulary::fromJson(doc.value("added_tokens", nlohmann::json()), sourceName);
 
@@ -65,8 +99,8 @@ Tokenizer Tokenizer::fromJsonText(const std::string& jsonText, const std::string
         throw Error({sourceName, 0, "decoder"},
                     "a ByteLevel pre-tokenizer needs the ByteLevel decoder and vice versa");
     }
-    return Tokenizer(sourceName, std::move(normalizer), std::move(pre), std::move(model),
-                     std::move(added), byteLevelDecoder);
+    return std::optional<Tokenizer>(Tokenizer(sourceName, std::move(normalizer), std::move(pre),
+                                              std::move(*model), std::move(added), byteLevelDecoder));
 }
 
 void Tokenizer::encodeNormalized(std::string_view normalized, std::vector<TokenId>& out) const {

@@ -26,6 +26,8 @@
 
 namespace flower::text {
 
+struct TokenizerJsonParts;
+
 class Tokenizer {
 public:
     // Reads a tokenizer.json. Error when the file is absent or unreadable, or see above.
@@ -63,6 +65,11 @@ public:
 private:
     Tokenizer(std::string source, Normalizer normalizer, PreTokenizer preTokenizer, BpeModel model,
               AddedVocabulary added, bool byteLevelDecoder);
+    // From the parsed document; with `parts` (the fast reading) the vocabulary and merges come
+    // from there. nullopt only when `parts` names a vocabulary token twice.
+    static std::optional<Tokenizer> fromDocument(const nlohmann::json& doc,
+                                                 const std::string& sourceName,
+                                                 TokenizerJsonParts* parts);
     void encodeOrdinary(std::string_view text, std::vector<TokenId>& out) const;
     void encodeNormalized(std::string_view normalized, std::vector<TokenId>& out) const;
 

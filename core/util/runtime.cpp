@@ -1,10 +1,9 @@
 #include "core/util/runtime.h"
 
-#include <torch/torch.h>
-
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -46,16 +45,8 @@ void retainFreedMemory() {
 void ensureThreadEnvironment(int argc, char** argv) {
     (void)argc;
     retainFreedMemory();
-    bool changed = false;
-    // setenv's last argument 0: a value set by a launcher or by the user is respected.
-    if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
-        ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
-        changed = true;
-    }
-    if (std::getenv("OPENBLAS_THREAD_TIMEOUT") == nullptr) {
-        ::setenv("OPENBLAS_THREAD_TIMEOUT", std::to_string(kBlasThreadTimeout).c_str(), 0);
-        changed = true;
-    }
+    // A value set by a launcher or by the user is respected.
+    const bool changed = setThreadEnvironment();
     if (!changed || std::getenv(kReexecGuard) != nullptr) {
         return;  // nothing to do, or never loop even if the environment is not inherited
     }
@@ -80,12 +71,6 @@ int defaultThreadCount() {
         return static_cast<int>(online);
     }
     return std::max(1u, std::thread::hardware_concurrency());
-}
-
-int configureTorchThreads(std::optional<int> threads) {
-    const int n = threads.value_or(defaultThreadCount());
-    torch::set_num_threads(n);
-    return n;
 }
 
 std::string loadedBlasLibrary() {

@@ -2,6 +2,8 @@
 // LibTorch must use all cores. Both have to be settled before any tensor work.
 #pragma once
 
+#include "core/util/thread_environment.h"
+
 #include <optional>
 #include <string>
 
@@ -19,6 +21,10 @@ namespace flower::util {
 // When either is unset we set it and re-execute the program once (/proc/self/exe, same argv);
 // values the user set are respected. Returns only in the process that will do the work.
 // Also calls retainFreedMemory().
+// The installed programs never re-execute: `flower` sets the variables before it dlopens its
+// LibTorch part, and `flower-workbench` is a launcher that sets them and executes the real
+// program once (app/launcher); this re-execution remains the guarantee for tests, benchmarks and
+// a real program started directly.
 void ensureThreadEnvironment(int argc, char** argv);
 
 // Keeps freed blocks of up to 32 MiB in the heap instead of returning them to the kernel.
@@ -33,17 +39,14 @@ void retainFreedMemory();
 int defaultThreadCount();
 
 // Sets LibTorch's intra-op threads (LibTorch defaults to 1 here) to `threads` or
-// defaultThreadCount(). Returns the number set.
+// defaultThreadCount(). Returns the number set. The only function here that needs LibTorch: it
+// is defined in flower_core (torch_threads.cpp), the rest in the torch-free flower_base.
 int configureTorchThreads(std::optional<int> threads = std::nullopt);
 
 // The BLAS library mapped into this process (resolved path of libblas.so.3 or libopenblas),
 // or "" when none is mapped yet. Debian's LibTorch runs ~25x slower on the reference BLAS
 // than on OpenBLAS, so programs report it (`flower env`) and tests check it.
 std::string loadedBlasLibrary();
-
-// OpenBLAS's idle threads sleep after spinning 2^kBlasThreadTimeout cycles (~26 µs at 2.5 GHz):
-// long enough for back-to-back matmuls, short enough to leave the cores to the fused ops.
-inline constexpr int kBlasThreadTimeout = 16;
 
 // True when OMP_WAIT_POLICY is PASSIVE in this process's environment.
 bool openMpWaitsPassively();
