@@ -144,6 +144,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(runList_, &RunListView::openRequested, this, [this](qint64 id) {
         Q_EMIT runSelected(store_, id);
+        Q_EMIT runOpened(store_, id);
     });
     connect(runList_->table()->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {

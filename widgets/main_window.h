@@ -61,6 +61,8 @@ public:
 Q_SIGNALS:
     // The user opened or selected a run (the monitor follows it).
     void runSelected(const QString& store, qint64 runId);
+    // The user asked to open a run (double click, context menu): its view should come forward.
+    void runOpened(const QString& store, qint64 runId);
 
 public Q_SLOTS:
     void showAbout();

@@ -4,7 +4,10 @@
 //   --run               queue the form's experiment and start it
 //   --view NAME         show this tab (experiment, runs, or a view added by addView)
 //   --screenshot FILE   save what the display server shows of the window as PNG, then quit;
-//                       with --run: once the run has ended (the Xvfb test checks a real window)
+//                       with --run: once the run has ended and the monitor shows its last
+//                       points (the Xvfb test checks a real window)
+//   --stall-report FILE at exit, JSON {samples, p50_ms, p99_ms, max_ms} of the event loop's
+//                       stalls (StallProbe)
 //   --version, --help
 // Exit status: 0; 1 for a bad command line, store or experiment (the message on stderr); with
 // --run --screenshot, 3 when the run did not finish.
@@ -13,7 +16,9 @@
 #include "flower/build_info.h"
 #include "widgets/experiment_form.h"
 #include "widgets/main_window.h"
+#include "widgets/run_monitor.h"
 #include "widgets/run_queue.h"
+#include "widgets/stall_probe.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -25,6 +30,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 
 namespace {
 
@@ -69,11 +75,34 @@ int main(int argc, char** argv) {
                                   "name");
     const QCommandLineOption screenshot(
         "screenshot", "Save a PNG of the window and quit (with --run: after the run ended).", "file");
-    // --stall-report FILE (the event loop's stall probe) is added by the monitor's StallProbe.
-    parser.addOptions({store, experiment, run, view, screenshot});
+    const QCommandLineOption stallReport(
+        "stall-report", "At exit, write the event loop's stalls as JSON to this file.", "file");
+    parser.addOptions({store, experiment, run, view, screenshot, stallReport});
     parser.process(app);
+    if (parser.isSet(stallReport)) {
+        flower::widgets::StallProbe::reportAtExit(parser.value(stallReport));
+    }
 
     flower::widgets::MainWindow window;
+    // The monitor follows the run the user selects, and the run the queue starts while it is
+    // showing none or the previous one the queue started (so a queue can be watched end to end).
+    auto* monitor = new flower::widgets::RunMonitor(&window);
+    window.addView(QObject::tr("Monitor"), monitor);
+    auto following = std::make_shared<qint64>(0);
+    QObject::connect(&window, &flower::widgets::MainWindow::runSelected, monitor,
+                     [monitor, following](const QString& file, qint64 id) {
+                         if (id != monitor->runId()) *following = 0;
+                         monitor->showRun(file, id);
+                     });
+    QObject::connect(&window, &flower::widgets::MainWindow::runOpened, monitor,
+                     [&window](const QString&, qint64) { window.showView("monitor"); });
+    QObject::connect(window.queue(), &flower::widgets::RunQueue::runStarted, monitor,
+                     [&window, monitor, following](qint64 id) {
+                         if (monitor->runId() != 0 && monitor->runId() != *following) return;
+                         *following = id;
+                         monitor->showRun(window.storeFile(), id);
+                         window.showView("monitor");
+                     });
 
     QString storeFile = parser.value(store);
     if (storeFile.isEmpty()) {
@@ -113,7 +142,7 @@ int main(int argc, char** argv) {
         }
         if (shoot) {
             QObject::connect(window.queue(), &flower::widgets::RunQueue::runFinished, &window,
-                             [&window, shotFile, id](qint64 runId, const QString& state,
+                             [&window, shotFile, id, monitor](qint64 runId, const QString& state,
                                                      const QString& message) {
                                  if (runId != id) return;
                                  if (state != "finished") {
@@ -121,10 +150,26 @@ int main(int argc, char** argv) {
                                                   static_cast<long long>(runId), qPrintable(state),
                                                   qPrintable(message));
                                  }
-                                 // Let the list (and views) read the run's last rows and repaint.
-                                 QTimer::singleShot(1500, &window, [&window, shotFile, state] {
-                                     saveScreenshot(window, shotFile, state == "finished" ? 0 : 3);
-                                 });
+                                 // The shot waits for the monitor: the second "caught up" after
+                                 // the end comes from a poll that started after the last commit
+                                 // (at most one poll is in flight), so the plots hold every point.
+                                 auto seen = std::make_shared<int>(0);
+                                 QObject::connect(
+                                     monitor, &flower::widgets::RunMonitor::caughtUp, &window,
+                                     [&window, shotFile, state, id, seen](qint64 shown,
+                                                                          qint64 lastStep) {
+                                         if (shown != id || ++*seen != 2) return;
+                                         // What the plots hold, for the Xvfb test and scripts.
+                                         std::printf("monitor: run %lld step %lld\n",
+                                                     static_cast<long long>(shown),
+                                                     static_cast<long long>(lastStep));
+                                         std::fflush(stdout);
+                                         // One more turn of the loop paints the queued replots.
+                                         QTimer::singleShot(300, &window, [&window, shotFile, state] {
+                                             saveScreenshot(window, shotFile,
+                                                            state == "finished" ? 0 : 3);
+                                         });
+                                     });
                              });
         }
     } else if (shoot) {

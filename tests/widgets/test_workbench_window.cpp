@@ -117,6 +117,9 @@ void TestWorkbenchWindow::runsTheDemoAndScreenshotsIt() {
     QCOMPARE(list[0].name, std::string("tiny-demo"));
     QVERIFY(list[0].status == RunStatus::Finished);
     QCOMPARE(runs.readSeries(list[0].id, "loss/total").size(), std::size_t{6});
+    // The shot waited for the monitor, whose plots hold the run's last step.
+    const std::string shown = "monitor: run " + std::to_string(list[0].id) + " step 6";
+    QVERIFY2(r.out.find(shown) != std::string::npos, (r.out + r.err).c_str());
     QVERIFY(!runs.divergences(list[0].id).empty());
 }
 
