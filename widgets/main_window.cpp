@@ -36,6 +36,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPalette>
+#include <QScreen>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -160,8 +161,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     QSettings settings;
     applyAppearance(settings.value(QStringLiteral("appearance"), "system").toString());
-    resize(1100, 720);
-    resizeDocks({runsDock_}, {230}, Qt::Vertical);  // about eight runs under the form
+    // Four plots of the monitor need room: 1440 × 900 where the screen has it, else 92% of it.
+    QSize size(1440, 900);
+    if (const QScreen* screen = QGuiApplication::primaryScreen()) {
+        const QSize room = screen->availableGeometry().size() * 0.92;
+        size = size.boundedTo(room);
+    }
+    resize(size);
+    resizeDocks({runsDock_}, {190}, Qt::Vertical);  // about six runs under the views
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     updateRecentMenu();
