@@ -5,8 +5,10 @@
 #include "core/util/remove_tree.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unistd.h>
@@ -52,6 +54,16 @@ inline std::filesystem::path freshFolder(const std::string& name) {
     const auto dir = root.path() / name;
     flower::util::removeTree(dir);
     std::filesystem::create_directories(dir);
+    return dir;
+}
+
+// Points QSettings (XDG_CONFIG_HOME) and the application-data folder (XDG_DATA_HOME) of this
+// process and its children at a throw-away folder, so widget tests never read or write the
+// user's window state, recent stores or default store. Keep the result alive for the test.
+inline std::unique_ptr<TempDir> isolateUserFolders(std::string_view tag) {
+    auto dir = std::make_unique<TempDir>(tag);
+    ::setenv("XDG_CONFIG_HOME", dir->path().c_str(), 1);
+    ::setenv("XDG_DATA_HOME", dir->path().c_str(), 1);
     return dir;
 }
 

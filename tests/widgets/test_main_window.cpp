@@ -34,9 +34,7 @@ private:
 };
 
 void TestMainWindow::initTestCase() {
-    // QSettings (window state, recent stores) go to a throw-away folder.
-    config_ = std::make_unique<flower::test::TempDir>("main-window-config");
-    setenv("XDG_CONFIG_HOME", config_->path().c_str(), 1);
+    config_ = flower::test::isolateUserFolders("main-window-config");
 }
 
 void TestMainWindow::hasMenus() {

@@ -48,8 +48,7 @@ private:
 };
 
 void TestRunQueue::initTestCase() {
-    config_ = std::make_unique<flower::test::TempDir>("run-queue-config");
-    setenv("XDG_CONFIG_HOME", config_->path().c_str(), 1);
+    config_ = flower::test::isolateUserFolders("run-queue-config");
 }
 
 void TestRunQueue::runsQueuedRunsInOrder() {

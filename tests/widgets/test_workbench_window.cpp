@@ -68,9 +68,7 @@ private:
 };
 
 void TestWorkbenchWindow::initTestCase() {
-    config_ = std::make_unique<flower::test::TempDir>("workbench-config");
-    setenv("XDG_CONFIG_HOME", config_->path().c_str(), 1);
-    setenv("XDG_DATA_HOME", config_->path().c_str(), 1);
+    config_ = flower::test::isolateUserFolders("workbench-config");
 }
 
 void TestWorkbenchWindow::showsRealWindowUnderXvfb() {
