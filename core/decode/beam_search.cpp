@@ -2,10 +2,13 @@
 
 #include "core/decode/item_guidance.h"
 #include "core/decode/trie_candidates.h"
+#include "core/model/cpu_kernels.h"
+#include "core/model/grouped_decoder.h"
 #include "core/model/kv_cache.h"
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/util/error.h"
 
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -34,12 +37,16 @@ void checkOptions(const BeamSearchOptions& o) {
     }
 }
 
+using Clock = std::chrono::steady_clock;
+double secondsSince(Clock::time_point from) { return std::chrono::duration<double>(Clock::now() - from).count(); }
+
 // A running beam.
 struct Beam {
     std::int64_t prompt = 0;          // index into the batch
     flow::NodeId node = flow::TitleTrie::kRoot;
     double sum = 0.0;                 // Σ step scores
     std::vector<double> scores;       // step scores so far
+    std::int32_t kv = -1;             // grouped path: the GroupedDecoder node of its last token
 };
 
 // One (beam, child) candidate of a prompt.
@@ -48,6 +55,83 @@ struct Candidate {
     double step;       // step score
     std::int64_t k;    // index into TrieCandidates
 };
+
+// D3's guidance on the step scores s [K]: s = γ·s + (1 − γ)·log c over each row's allowed
+// children (guidanceOf(row): that row's prompt's ItemGuidance).
+void applyGuidance(std::vector<double>& s, const TrieCandidates& cand, double gamma,
+                   const std::function<const ItemGuidance&(std::int64_t)>& guidanceOf) {
+    for (std::int64_t i = 0; i < cand.rowCount(); ++i) {
+        const auto from = cand.offsets[static_cast<std::size_t>(i)];
+        const auto to = cand.offsets[static_cast<std::size_t>(i + 1)];
+        const std::vector<double> logC = guidanceOf(i).logGuidance(
+            std::span<const flow::NodeId>(cand.childNodes).subspan(static_cast<std::size_t>(from), static_cast<std::size_t>(to - from)));
+        for (std::int64_t k = from; k < to; ++k) {
+            auto& v = s[static_cast<std::size_t>(k)];
+            v = gamma * v + (1.0 - gamma) * logC[static_cast<std::size_t>(k - from)];
+        }
+    }
+}
+
+// One prompt's step, HF's BeamSearchScorer.process + is_done: the candidates of its rows
+// [i, j) (beams of one prompt are contiguous rows) are ranked, ⊤ among the first B adds a
+// hypothesis to h, other tokens continue beams until B run; those are appended to next /
+// parents (their rows) / tokens unless the prompt is done. Returns whether it is done (then
+// nothing was appended).
+bool rankPrompt(const flow::TitleTrie& trie, std::int64_t B, std::int64_t generated, bool lastStep,
+                const std::vector<Beam>& beams, const TrieCandidates& cand, const std::vector<double>& s,
+                std::int64_t i, std::int64_t j, BeamHypotheses& h, std::vector<Beam>& next,
+                std::vector<std::int64_t>& parents, std::vector<std::int64_t>& tokens) {
+    const std::int64_t* candRows = cand.rows.data_ptr<std::int64_t>();
+    const std::int64_t* candTokens = cand.tokens.data_ptr<std::int64_t>();
+    const flow::TokenId term = trie.terminationToken();
+    const std::int64_t prompt = beams[static_cast<std::size_t>(i)].prompt;
+    std::vector<Candidate> c;
+    c.reserve(static_cast<std::size_t>(cand.offsets[static_cast<std::size_t>(j)] - cand.offsets[static_cast<std::size_t>(i)]));
+    for (std::int64_t k = cand.offsets[static_cast<std::size_t>(i)]; k < cand.offsets[static_cast<std::size_t>(j)]; ++k) {
+        const std::int64_t row = candRows[k];
+        c.push_back({beams[static_cast<std::size_t>(row)].sum + s[static_cast<std::size_t>(k)], s[static_cast<std::size_t>(k)], k});
+    }
+    // HF's topk(2B) over [beams × V], best first; equal totals keep (beam, token) order.
+    const auto top = static_cast<std::ptrdiff_t>(std::min<std::size_t>(c.size(), static_cast<std::size_t>(2 * B)));
+    std::partial_sort(c.begin(), c.begin() + top, c.end(), [](const Candidate& x, const Candidate& y) {
+        return x.total > y.total || (x.total == y.total && x.k < y.k);
+    });
+    c.resize(static_cast<std::size_t>(top));
+    const std::size_t first = next.size();
+    std::int64_t kept = 0;
+    for (std::size_t rank = 0; rank < c.size(); ++rank) {
+        const auto k = static_cast<std::size_t>(c[rank].k);
+        const std::int64_t row = candRows[k];
+        const auto token = static_cast<flow::TokenId>(candTokens[k]);
+        const Beam& parent = beams[static_cast<std::size_t>(row)];
+        if (token == term) {
+            if (rank >= static_cast<std::size_t>(B)) continue;  // HF: ⊤ outside the top B is ignored
+            Hypothesis hyp;
+            hyp.title = trie.titlesBelow(cand.childNodes[k]).front();
+            hyp.sumScore = c[rank].total;
+            hyp.tokenScores = parent.scores;
+            hyp.tokenScores.push_back(c[rank].step);
+            h.add(std::move(hyp));
+        } else {
+            Beam beam{prompt, cand.childNodes[k], c[rank].total, parent.scores, parent.kv};
+            beam.scores.push_back(c[rank].step);
+            next.push_back(std::move(beam));
+            parents.push_back(row);
+            tokens.push_back(token);
+            ++kept;
+        }
+        if (kept == B) break;
+    }
+    // HF: done once B hypotheses are held and none running can beat the worst at this length.
+    // Also done when no beam runs on (every candidate a ⊤, fewer titles than B reachable).
+    const bool done = c.empty() || h.isDone(c.front().total, generated) || lastStep || kept == 0;
+    if (done) {
+        next.resize(first);
+        parents.resize(first);
+        tokens.resize(first);
+    }
+    return done;
+}
 
 struct BatchContext {
     model::Qwen2ForCausalLMImpl& model;
@@ -69,7 +153,6 @@ std::vector<std::vector<Hypothesis>> decodeBatch(BatchContext& ctx, model::KvCac
     std::vector<BeamHypotheses> hyps(static_cast<std::size_t>(b), BeamHypotheses(o.beams, o.lengthPenalty));
     std::vector<Beam> beams(static_cast<std::size_t>(b));
     for (std::int64_t p = 0; p < b; ++p) beams[static_cast<std::size_t>(p)].prompt = p;
-    const flow::TokenId term = ctx.trie.terminationToken();
     const bool guided = o.guidance < 1.0;
     const std::int64_t promptLength = cache.length();  // positions every beam of a prompt shares
 
@@ -80,30 +163,22 @@ std::vector<std::vector<Hypothesis>> decodeBatch(BatchContext& ctx, model::KvCac
         // Log-softmax over the whole vocabulary: the head for every row, its log-sum-exp, then
         // only the allowed children's logits are read.
         // The [n, V] pass stays in the model's dtype; only the gathered candidates go to double.
+        auto t0 = Clock::now();
         at::Tensor logits = ctx.model.logitsFrom(hidden).to(torch::kCPU);  // [n, V]
         if (o.temperature != 1.0) logits = logits / o.temperature;
         const at::Tensor lse = torch::logsumexp(logits, 1).to(torch::kDouble);  // [n]
+        ctx.stats.headSeconds += secondsSince(t0);
+        t0 = Clock::now();
         std::vector<flow::NodeId> nodes(static_cast<std::size_t>(n));
         for (std::int64_t i = 0; i < n; ++i) nodes[static_cast<std::size_t>(i)] = beams[static_cast<std::size_t>(i)].node;
         const TrieCandidates cand = trieCandidates(ctx.trie, nodes, ctx.vocab);
         const at::Tensor stepScores =
             (logits.index({cand.rows, cand.tokens}).to(torch::kDouble) - lse.index_select(0, cand.rows)).contiguous();  // [K]
         std::vector<double> s(stepScores.data_ptr<double>(), stepScores.data_ptr<double>() + cand.size());
-        const std::int64_t* candRows = cand.rows.data_ptr<std::int64_t>();
-        const std::int64_t* candTokens = cand.tokens.data_ptr<std::int64_t>();
         if (guided) {
-            for (std::int64_t i = 0; i < n; ++i) {
-                const auto from = cand.offsets[static_cast<std::size_t>(i)];
-                const auto to = cand.offsets[static_cast<std::size_t>(i + 1)];
-                const auto& g = guidance[static_cast<std::size_t>(beams[static_cast<std::size_t>(i)].prompt)];
-                const std::vector<double> logC = g->logGuidance(
-                    std::span<const flow::NodeId>(cand.childNodes).subspan(static_cast<std::size_t>(from),
-                                                                           static_cast<std::size_t>(to - from)));
-                for (std::int64_t k = from; k < to; ++k) {
-                    auto& v = s[static_cast<std::size_t>(k)];
-                    v = o.guidance * v + (1.0 - o.guidance) * logC[static_cast<std::size_t>(k - from)];
-                }
-            }
+            applyGuidance(s, cand, o.guidance, [&](std::int64_t row) -> const ItemGuidance& {
+                return *guidance[static_cast<std::size_t>(beams[static_cast<std::size_t>(row)].prompt)];
+            });
         }
 
         // Per prompt (its beams are contiguous rows): rank the candidates, HF's BeamSearchScorer.
@@ -116,54 +191,11 @@ std::vector<std::vector<Hypothesis>> decodeBatch(BatchContext& ctx, model::KvCac
             const std::int64_t prompt = beams[static_cast<std::size_t>(i)].prompt;
             std::int64_t j = i;
             while (j < n && beams[static_cast<std::size_t>(j)].prompt == prompt) ++j;
-            std::vector<Candidate> c;
-            for (std::int64_t k = cand.offsets[static_cast<std::size_t>(i)]; k < cand.offsets[static_cast<std::size_t>(j)]; ++k) {
-                const std::int64_t row = candRows[k];
-                c.push_back({beams[static_cast<std::size_t>(row)].sum + s[static_cast<std::size_t>(k)],
-                             s[static_cast<std::size_t>(k)], k});
-            }
-            // HF's topk(2B) over [beams × V], best first; equal totals keep (beam, token) order.
-            const auto top = static_cast<std::ptrdiff_t>(std::min<std::size_t>(c.size(), static_cast<std::size_t>(2 * B)));
-            std::partial_sort(c.begin(), c.begin() + top, c.end(), [](const Candidate& x, const Candidate& y) {
-                return x.total > y.total || (x.total == y.total && x.k < y.k);
-            });
-            c.resize(static_cast<std::size_t>(top));
-            auto& h = hyps[static_cast<std::size_t>(prompt)];
-            std::vector<Beam> kept;
-            std::vector<std::int64_t> keptParents, keptTokens;
-            for (std::size_t rank = 0; rank < c.size(); ++rank) {
-                const auto k = static_cast<std::size_t>(c[rank].k);
-                const std::int64_t row = candRows[k];
-                const auto token = static_cast<flow::TokenId>(candTokens[k]);
-                const Beam& parent = beams[static_cast<std::size_t>(row)];
-                if (token == term) {
-                    if (rank >= static_cast<std::size_t>(B)) continue;  // HF: ⊤ outside the top B is ignored
-                    Hypothesis hyp;
-                    hyp.title = ctx.trie.titlesBelow(cand.childNodes[k]).front();
-                    hyp.sumScore = c[rank].total;
-                    hyp.tokenScores = parent.scores;
-                    hyp.tokenScores.push_back(c[rank].step);
-                    h.add(std::move(hyp));
-                } else {
-                    Beam beam{prompt, cand.childNodes[k], c[rank].total, parent.scores};
-                    beam.scores.push_back(c[rank].step);
-                    kept.push_back(std::move(beam));
-                    keptParents.push_back(row);
-                    keptTokens.push_back(token);
-                }
-                if (static_cast<std::int64_t>(kept.size()) == B) break;
-            }
-            // HF: done once B hypotheses are held and none running can beat the worst at this length.
-            const bool done = c.empty() || h.isDone(c.front().total, generated);
-            if (!done && !lastStep) {
-                for (std::size_t q = 0; q < kept.size(); ++q) {
-                    next.push_back(std::move(kept[q]));
-                    parents.push_back(keptParents[q]);
-                    tokens.push_back(keptTokens[q]);
-                }
-            }
+            rankPrompt(ctx.trie, B, generated, lastStep, beams, cand, s, i, j, hyps[static_cast<std::size_t>(prompt)], next,
+                       parents, tokens);
             i = j;
         }
+        ctx.stats.rankSeconds += secondsSince(t0);
         if (next.empty()) break;
 
         const auto m = static_cast<std::int64_t>(next.size());
@@ -219,6 +251,196 @@ std::pair<at::Tensor, at::Tensor> leftPadded(std::span<const std::vector<text::T
     return {ids, mask};
 }
 
+
+// The prompt passes: prompts [from, from + b) through the model after the shared prefix (its
+// keys/values copied into every row), left-padded; their last hidden states [b, D] and the cache.
+struct PromptRunner {
+    model::Qwen2ForCausalLMImpl& model;
+    std::span<const std::vector<text::TokenId>> prompts;
+    std::size_t prefix;
+    const model::KvCache& prefixCache;
+    text::TokenId pad;
+    BeamSearchStats& stats;
+
+    std::pair<model::KvCache, at::Tensor> run(std::int64_t from, std::int64_t b) const {
+        const auto start = Clock::now();
+        const auto device = model.device();
+        const auto batch = prompts.subspan(static_cast<std::size_t>(from), static_cast<std::size_t>(b));
+        auto [ids, mask] = leftPadded(batch, prefix, pad);  // [b, S]
+        model::KvCache cache(model.config().numHiddenLayers);
+        if (prefix > 0) {
+            cache = prefixCache;
+            cache.reorder(torch::zeros({b}, torch::TensorOptions().dtype(torch::kLong).device(device)));  // the prefix for every row
+        }
+        const std::int64_t S = ids.size(1);
+        at::Tensor hidden = model.hiddenStates(ids.to(device), mask.to(device), &cache, {S - 1, 1}).select(1, 0);  // [b, D]
+        for (const auto& p : batch) {
+            const auto len = static_cast<std::int64_t>(p.size() - prefix);
+            stats.promptTokens += len;
+            stats.promptAttentionPairs += len * static_cast<std::int64_t>(prefix) + len * (len + 1) / 2;
+        }
+        stats.promptSeconds += secondsSince(start);
+        return {std::move(cache), hidden};
+    }
+};
+
+// One decoding slot of the grouped path: the prompt it holds (−1: free) and its search state.
+struct Slot {
+    std::int64_t prompt = -1;
+    std::int64_t generated = 0;  // tokens generated so far (steps ranked)
+    BeamHypotheses hyps;
+    std::optional<ItemGuidance> guidance;
+};
+
+// How many slots must be free before the grouped path admits new prompts (one prompt pass for
+// all of them): a quarter of the slots, so prompt passes stay large enough for GEMM speed
+// while the other slots keep decoding.
+constexpr std::int64_t kRefillShare = 4;
+
+// The grouped path (model::GroupedDecoder): `promptsPerBatch` slots decode at once; a slot whose
+// prompt is done takes the next prompt (continuous batching), so steps keep ~slots × B rows
+// until the last prompts. Same ranking as decodeBatch, so the same titles and scores up to the
+// model's rounding.
+void decodeGrouped(BatchContext& ctx, const PromptRunner& runner, const at::Tensor& itemScores,
+                   BeamSearchResult& result) {
+    const auto& o = ctx.options;
+    const std::int64_t B = o.beams;
+    const auto P = static_cast<std::int64_t>(runner.prompts.size());
+    const std::int64_t slots = std::min<std::int64_t>(o.promptsPerBatch, P);
+    const std::int64_t depth = std::max<std::int64_t>(1, ctx.roomTokens - 1);  // most title tokens fed to the layers
+    std::int64_t longest = 0;
+    for (const auto& p : runner.prompts) longest = std::max<std::int64_t>(longest, static_cast<std::int64_t>(p.size()));
+    model::GroupedDecoder decoder(ctx.model, slots, longest, B * depth, depth);
+    const bool guided = o.guidance < 1.0;
+    const std::int64_t V = ctx.vocab;
+    auto& stats = ctx.stats;
+
+    std::vector<Slot> slot(static_cast<std::size_t>(slots), Slot{-1, 0, BeamHypotheses(o.beams, o.lengthPenalty), {}});
+    std::vector<std::int64_t> freeSlots;
+    for (std::int64_t s = slots - 1; s >= 0; --s) freeSlots.push_back(s);
+    std::int64_t admitted = 0, finished = 0;
+    // Prompts [admitted, admitted + count) into free slots: their rows (one each, at the root)
+    // and last hidden states.
+    const auto admit = [&](std::int64_t count) -> std::pair<std::vector<Beam>, at::Tensor> {
+        auto [cache, hidden] = runner.run(admitted, count);
+        const auto start = Clock::now();
+        std::vector<Beam> rows;
+        for (std::int64_t i = 0; i < count; ++i) {
+            const std::int64_t s = freeSlots.back();
+            freeSlots.pop_back();
+            decoder.setPrompt(s, cache, i);
+            Slot& st = slot[static_cast<std::size_t>(s)];
+            st = Slot{admitted + i, 0, BeamHypotheses(o.beams, o.lengthPenalty), {}};
+            if (guided) {
+                const std::int64_t items = itemScores.size(1);
+                const float* row = itemScores.data_ptr<float>() + (admitted + i) * items;
+                st.guidance.emplace(ctx.trie, std::span<const float>(row, static_cast<std::size_t>(items)));
+            }
+            Beam beam;
+            beam.prompt = s;
+            rows.push_back(std::move(beam));
+        }
+        admitted += count;
+        stats.promptSeconds += secondsSince(start);
+        return {std::move(rows), hidden};
+    };
+
+    const auto loopStart = Clock::now();
+    const double promptBefore = stats.promptSeconds;
+    auto [beams, hidden] = admit(slots);
+    while (!beams.empty()) {
+        const auto n = static_cast<std::int64_t>(beams.size());
+        ++stats.steps;
+        stats.headRows += n;
+        // The head for every row and its log-sum-exp over the whole vocabulary (beam_search.h);
+        // only the allowed children's logits are read from the [n, V] product.
+        auto t0 = Clock::now();
+        at::Tensor logits = ctx.model.logitsFrom(hidden).contiguous();  // [n, V]
+        if (o.temperature != 1.0) logits.div_(o.temperature);
+        std::vector<double> lse(static_cast<std::size_t>(n));
+        const bool isFloat = logits.scalar_type() == at::kFloat;
+        const float* lf = isFloat ? logits.data_ptr<float>() : nullptr;
+        const double* ld = isFloat ? nullptr : logits.data_ptr<double>();
+        at::parallel_for(0, n, 8, [&](std::int64_t begin, std::int64_t end) {
+            for (std::int64_t r = begin; r < end; ++r) {
+                lse[static_cast<std::size_t>(r)] = isFloat ? static_cast<double>(model::kernels::logSumExp(lf + r * V, V))
+                                                           : model::kernels::logSumExp(ld + r * V, V);
+            }
+        });
+        stats.headSeconds += secondsSince(t0);
+
+        t0 = Clock::now();
+        std::vector<flow::NodeId> nodes(static_cast<std::size_t>(n));
+        for (std::int64_t i = 0; i < n; ++i) nodes[static_cast<std::size_t>(i)] = beams[static_cast<std::size_t>(i)].node;
+        const TrieCandidates cand = trieCandidates(ctx.trie, nodes, V);
+        const std::int64_t* candRows = cand.rows.data_ptr<std::int64_t>();
+        const std::int64_t* candTokens = cand.tokens.data_ptr<std::int64_t>();
+        std::vector<double> s(static_cast<std::size_t>(cand.size()));
+        for (std::int64_t k = 0; k < cand.size(); ++k) {
+            const std::int64_t at = candRows[k] * V + candTokens[k];
+            s[static_cast<std::size_t>(k)] =
+                (isFloat ? static_cast<double>(lf[at]) : ld[at]) - lse[static_cast<std::size_t>(candRows[k])];
+        }
+        if (guided) {
+            applyGuidance(s, cand, o.guidance, [&](std::int64_t row) -> const ItemGuidance& {
+                return *slot[static_cast<std::size_t>(beams[static_cast<std::size_t>(row)].prompt)].guidance;
+            });
+        }
+        std::vector<Beam> next;
+        std::vector<std::int64_t> parents, tokens;
+        for (std::int64_t i = 0; i < n;) {
+            const std::int64_t sl = beams[static_cast<std::size_t>(i)].prompt;
+            std::int64_t j = i;
+            while (j < n && beams[static_cast<std::size_t>(j)].prompt == sl) ++j;
+            Slot& st = slot[static_cast<std::size_t>(sl)];
+            const std::int64_t generated = ++st.generated;  // L of a hypothesis finished now
+            const bool lastStep = o.maxTokens > 0 && generated >= o.maxTokens;
+            if (rankPrompt(ctx.trie, B, generated, lastStep, beams, cand, s, i, j, st.hyps, next, parents, tokens)) {
+                result.titles[static_cast<std::size_t>(st.prompt)] = st.hyps.best();
+                st.prompt = -1;
+                freeSlots.push_back(sl);
+                ++finished;
+                if (o.progress && (finished % o.promptsPerBatch == 0 || finished == P)) o.progress(finished);
+            }
+            i = j;
+        }
+        stats.rankSeconds += secondsSince(t0);
+
+        // Free slots take the next prompts once enough are free (or nothing else would run).
+        std::vector<Beam> fresh;
+        at::Tensor freshHidden;
+        const std::int64_t waiting = P - admitted;
+        const auto freeCount = static_cast<std::int64_t>(freeSlots.size());
+        if (waiting > 0 && (freeCount >= std::max<std::int64_t>(1, slots / kRefillShare) || next.empty())) {
+            std::tie(fresh, freshHidden) = admit(std::min(waiting, freeCount));
+        }
+
+        at::Tensor stepped;
+        if (!next.empty()) {
+            const auto m = static_cast<std::int64_t>(next.size());
+            std::vector<std::int64_t> groups(static_cast<std::size_t>(m));
+            std::vector<std::int32_t> from(static_cast<std::size_t>(m)), kv;
+            for (std::int64_t q = 0; q < m; ++q) {
+                groups[static_cast<std::size_t>(q)] = next[static_cast<std::size_t>(q)].prompt;
+                from[static_cast<std::size_t>(q)] = beams[static_cast<std::size_t>(parents[static_cast<std::size_t>(q)])].kv;
+            }
+            stepped = decoder.step(groups, tokens, from, kv);  // [m, D]
+            for (std::int64_t q = 0; q < m; ++q) next[static_cast<std::size_t>(q)].kv = kv[static_cast<std::size_t>(q)];
+            stats.decodeRows += m;
+            stats.attentionKeys += decoder.lastStepKeys();
+        }
+        for (auto& b : fresh) next.push_back(std::move(b));
+        beams = std::move(next);
+        hidden = stepped.defined() && freshHidden.defined() ? torch::cat({stepped, freshHidden}, 0)
+                 : stepped.defined()                        ? stepped
+                                                            : freshHidden;
+    }
+    const auto& timing = decoder.timing();
+    stats.layerSeconds += timing.total;
+    stats.layerGemmSeconds += timing.gemm;
+    stats.attentionSeconds += timing.attention;
+    stats.decodeSeconds += secondsSince(loopStart) - (stats.promptSeconds - promptBefore);
+}
 }  // namespace
 
 BeamSearchOptions decodingOptions(std::string_view name) {
@@ -288,8 +510,6 @@ BeamSearchResult beamSearch(model::Qwen2ForCausalLMImpl& model, const flow::Titl
             prefix = i;
         }
     }
-    using Clock = std::chrono::steady_clock;
-    const auto seconds = [](Clock::time_point from) { return std::chrono::duration<double>(Clock::now() - from).count(); };
     model::KvCache prefixCache(model.config().numHiddenLayers);
     const auto prefixStart = Clock::now();
     if (prefix > 0) {
@@ -300,34 +520,23 @@ BeamSearchResult beamSearch(model::Qwen2ForCausalLMImpl& model, const flow::Titl
         result.stats.prefixTokens = static_cast<std::int64_t>(prefix);
         result.stats.promptAttentionPairs += static_cast<std::int64_t>(prefix * (prefix + 1) / 2);
     }
-    result.stats.promptSeconds += seconds(prefixStart);
+    result.stats.promptSeconds += secondsSince(prefixStart);
     std::int64_t depth = 0;
     for (std::size_t t = 0; t < trie.titleCount(); ++t) {
         depth = std::max<std::int64_t>(depth, static_cast<std::int64_t>(trie.titleTokens(static_cast<flow::TitleIndex>(t)).size()));
     }
     BatchContext ctx{model, trie, options, V, depth + 1, result.stats};
+    const PromptRunner runner{model, prompts, prefix, prefixCache, trie.terminationToken(), result.stats};
+    if (options.groupedDecoding && model::GroupedDecoder::applies(model)) {
+        decodeGrouped(ctx, runner, scores, result);
+        return result;
+    }
 
     for (std::int64_t from = 0; from < P; from += options.promptsPerBatch) {
         const std::int64_t b = std::min<std::int64_t>(options.promptsPerBatch, P - from);
-        const auto batch = prompts.subspan(static_cast<std::size_t>(from), static_cast<std::size_t>(b));
-        const auto promptStart = Clock::now();
-        auto [ids, mask] = leftPadded(batch, prefix, trie.terminationToken());  // [b, S]
-        model::KvCache cache(model.config().numHiddenLayers);
-        if (prefix > 0) {
-            cache = prefixCache;
-            cache.reorder(torch::zeros({b}, longDev));  // the prefix's keys/values for every row
-        }
-        const std::int64_t S = ids.size(1);
-        const at::Tensor hidden =
-            model.hiddenStates(ids.to(device), mask.to(device), &cache, {S - 1, 1}).select(1, 0);  // [b, D]
-        for (const auto& p : batch) {
-            const auto len = static_cast<std::int64_t>(p.size() - prefix);
-            result.stats.promptTokens += len;
-            result.stats.promptAttentionPairs += len * static_cast<std::int64_t>(prefix) + len * (len + 1) / 2;
-        }
-        cache.reserve(depth + 1);
-        result.stats.promptSeconds += seconds(promptStart);
+        auto [cache, hidden] = runner.run(from, b);
         const auto decodeStart = Clock::now();
+        cache.reserve(depth + 1);
         std::vector<std::optional<ItemGuidance>> guidance(static_cast<std::size_t>(b));
         if (guided) {
             const std::int64_t items = scores.size(1);
@@ -337,7 +546,7 @@ BeamSearchResult beamSearch(model::Qwen2ForCausalLMImpl& model, const flow::Titl
             }
         }
         auto titles = decodeBatch(ctx, cache, hidden, guidance);
-        result.stats.decodeSeconds += seconds(decodeStart);
+        result.stats.decodeSeconds += secondsSince(decodeStart);
         for (std::int64_t i = 0; i < b; ++i) result.titles[static_cast<std::size_t>(from + i)] = std::move(titles[static_cast<std::size_t>(i)]);
         if (options.progress) options.progress(from + b);
     }

@@ -54,8 +54,12 @@ struct BeamSearchOptions {
     double temperature = 1.0;        // T: log_softmax(logits / T) (Temp uses 1.5)
     double guidance = 1.0;           // γ of D3's SASRec guidance; 1 = none (the paper's D3 row)
     int maxTokens = 0;               // most generated tokens, ⊤ included; ≤ 0: no limit (the trie ends every path)
-    int promptsPerBatch = 16;        // prompts decoded together
+    int promptsPerBatch = 16;        // prompts decoded together (grouped path: slots refilled as prompts finish)
     bool sharePromptPrefix = true;   // the prompts' common prefix runs once
+    // The grouped path (model::GroupedDecoder) where the model allows it (CPU, fp32/fp64): a
+    // prompt's beams share its keys/values, GEMM-sized steps, finished prompts' slots refilled.
+    // false: one KvCache row per beam, batch after batch (the earlier path; A/B benchmarks).
+    bool groupedDecoding = true;
     // Called after each batch with the number of prompts finished so far.
     std::function<void(std::int64_t)> progress;
 };
@@ -75,6 +79,9 @@ struct BeamSearchStats {
     std::int64_t steps = 0;          // decoding steps (over all batches)
     double promptSeconds = 0.0;      // wall time of the prompt passes (shared prefix included)
     double decodeSeconds = 0.0;      // wall time of the decoding steps (head, ranking, model steps)
+    // Parts of decodeSeconds: head GEMM + log-sum-exp, candidates + ranking on the host, the
+    // layers' steps (of which their GEMMs, and attention) — the layer parts on the grouped path only.
+    double headSeconds = 0.0, rankSeconds = 0.0, layerSeconds = 0.0, layerGemmSeconds = 0.0, attentionSeconds = 0.0;
 };
 
 struct BeamSearchResult {

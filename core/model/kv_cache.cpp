@@ -54,6 +54,12 @@ std::pair<at::Tensor, at::Tensor> KvCache::room(std::int64_t layer) const {
     return {keyRoom_[static_cast<std::size_t>(layer)], valueRoom_[static_cast<std::size_t>(layer)]};
 }
 
+std::pair<at::Tensor, at::Tensor> KvCache::keysValues(std::int64_t layer) const {
+    TORCH_CHECK(layer >= 0 && layer < static_cast<std::int64_t>(keys_.size()), "KvCache: layer ", layer,
+                " out of range");
+    return {keys_[static_cast<std::size_t>(layer)], values_[static_cast<std::size_t>(layer)]};
+}
+
 void KvCache::grow(std::int64_t tokens) {
     TORCH_CHECK(hasRoom(tokens), "KvCache::grow: no room for ", tokens, " more tokens");
     for (std::size_t l = 0; l < keys_.size(); ++l) {

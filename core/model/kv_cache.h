@@ -59,6 +59,9 @@ public:
     bool hasRoom(std::int64_t tokens) const;
     std::pair<at::Tensor, at::Tensor> room(std::int64_t layer) const;
     void grow(std::int64_t tokens);
+    // The keys and values [B, Hkv, S, Dh] of one layer as stored (undefined before the first
+    // forward); for readers that copy them elsewhere (grouped_decoder.h).
+    std::pair<at::Tensor, at::Tensor> keysValues(std::int64_t layer) const;
     // Appends the new tokens' mask [B, T] and returns the full mask [B, S + T].
     at::Tensor appendMask(const at::Tensor& newMask);
     // Appends one layer's new keys/values [B, Hkv, T, Dh]; returns the full [B, Hkv, S+T, Dh].

@@ -211,6 +211,7 @@ private Q_SLOTS:
     void cacheReorderFromMovesOnlyTheTail();
     void sharedPrefixAndBatchingChangeNothing();
     void outputsAreDistinctCatalogueTitles();
+    void groupedPathEqualsEarlierPath();
     void namedDecodings();
     void rejectsBadInput();
 };
@@ -507,7 +508,7 @@ void TestBeamSearch::sharedPrefixAndBatchingChangeNothing() {
 }
 
 void TestBeamSearch::outputsAreDistinctCatalogueTitles() {
-    // fp32: the decoding steps take the model's one-region decodeStep path.
+    // fp32: the grouped path with its fp32 kernels.
     const auto trie = randomTrie(40, 19);
     auto policy = test::nanoPolicy(21);
     const auto ps = prompts();
@@ -526,6 +527,43 @@ void TestBeamSearch::outputsAreDistinctCatalogueTitles() {
     }
     QVERIFY(r.stats.decodeRows > 0);
     QCOMPARE(r.stats.promptTokens, std::int64_t{4 + 2 + 6 + 1 + 3});
+}
+
+void TestBeamSearch::groupedPathEqualsEarlierPath() {
+    // The grouped path (the default on the CPU) and the earlier one-cache-row-per-beam path give
+    // the same titles, scores and per-token scores: slots refilled in the middle of a search
+    // (5 prompts, 2 slots), guidance, a token limit, temperature.
+    const auto trie = randomTrie(30, 23);
+    auto policy = sharpPolicy(12);
+    const auto ps = prompts();
+    const at::Tensor raw = torch::randn({static_cast<std::int64_t>(ps.size()), 30}, torch::kFloat);
+    for (int variant = 0; variant < 4; ++variant) {
+        BeamSearchOptions o;
+        o.beams = variant == 0 ? 1 : 4;
+        o.promptsPerBatch = 2;
+        if (variant == 1) o.guidance = 0.5;
+        if (variant == 2) o.maxTokens = 2;
+        if (variant == 3) o.temperature = 1.5;
+        BeamSearchOptions earlier = o;
+        earlier.groupedDecoding = false;
+        const auto want = decode::beamSearch(*policy, trie, ps, earlier, raw);
+        const auto got = decode::beamSearch(*policy, trie, ps, o, raw);
+        QCOMPARE(got.stats.decodeRows, want.stats.decodeRows);
+        QCOMPARE(got.stats.headRows, want.stats.headRows);
+        QCOMPARE(got.stats.attentionKeys, want.stats.attentionKeys);
+        QVERIFY(got.stats.layerSeconds > 0.0 && want.stats.layerSeconds == 0.0);
+        for (std::size_t p = 0; p < ps.size(); ++p) {
+            QCOMPARE(got.titles[p].size(), want.titles[p].size());
+            for (std::size_t i = 0; i < got.titles[p].size(); ++i) {
+                QCOMPARE(got.titles[p][i].title, want.titles[p][i].title);
+                QVERIFY(std::abs(got.titles[p][i].score - want.titles[p][i].score) < 1e-10);
+                QCOMPARE(got.titles[p][i].tokenScores.size(), want.titles[p][i].tokenScores.size());
+                for (std::size_t t = 0; t < got.titles[p][i].tokenScores.size(); ++t) {
+                    QVERIFY(std::abs(got.titles[p][i].tokenScores[t] - want.titles[p][i].tokenScores[t]) < 1e-10);
+                }
+            }
+        }
+    }
 }
 
 void TestBeamSearch::namedDecodings() {
@@ -571,7 +609,8 @@ void TestBeamSearch::rejectsBadInput() {
 FLOWER_TEST_MAIN(TestBeamSearch, exhaustiveWhenBeamsCoverTitles, matchesHuggingFaceAlgorithm,
                  guidanceMatchesHuggingFaceAlgorithm, temperatureByHand, d3GuidanceByHand,
                  hypothesesKeepTheBest, earlyStoppingHeuristicAsHf, cacheReorderFromMovesOnlyTheTail,
-                 sharedPrefixAndBatchingChangeNothing, outputsAreDistinctCatalogueTitles, namedDecodings,
+                 sharedPrefixAndBatchingChangeNothing, outputsAreDistinctCatalogueTitles, groupedPathEqualsEarlierPath,
+                 namedDecodings,
                  rejectsBadInput)
 
 #ifdef FLOWER_TEST_QT
