@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <memory>
 #include <numeric>
@@ -292,10 +294,10 @@ struct Slot {
     std::optional<ItemGuidance> guidance;
 };
 
-// How many slots must be free before the grouped path admits new prompts (one prompt pass for
-// all of them): a quarter of the slots, so prompt passes stay large enough for GEMM speed
-// while the other slots keep decoding.
-constexpr std::int64_t kRefillShare = 4;
+// The grouped path's prompt passes run this many prompts at a time (larger padded batches were
+// slower); free slots are refilled once this many (at most a quarter of the slots) are free, or
+// when nothing else would run.
+constexpr std::int64_t kPromptPassPrompts = 16;
 
 // The grouped path (model::GroupedDecoder): `promptsPerBatch` slots decode at once; a slot whose
 // prompt is done takes the next prompt (continuous batching), so steps keep ~slots × B rows
@@ -310,7 +312,8 @@ void decodeGrouped(BatchContext& ctx, const PromptRunner& runner, const at::Tens
     const std::int64_t depth = std::max<std::int64_t>(1, ctx.roomTokens - 1);  // most title tokens fed to the layers
     std::int64_t longest = 0;
     for (const auto& p : runner.prompts) longest = std::max<std::int64_t>(longest, static_cast<std::int64_t>(p.size()));
-    model::GroupedDecoder decoder(ctx.model, slots, longest, B * depth, depth);
+    // Room for 4 steps of B new tokens per slot to start with; it doubles when a prompt needs more.
+    model::GroupedDecoder decoder(ctx.model, slots, longest, 4 * B, depth);
     const bool guided = o.guidance < 1.0;
     const std::int64_t V = ctx.vocab;
     auto& stats = ctx.stats;
@@ -322,27 +325,32 @@ void decodeGrouped(BatchContext& ctx, const PromptRunner& runner, const at::Tens
     // Prompts [admitted, admitted + count) into free slots: their rows (one each, at the root)
     // and last hidden states.
     const auto admit = [&](std::int64_t count) -> std::pair<std::vector<Beam>, at::Tensor> {
-        auto [cache, hidden] = runner.run(admitted, count);
-        const auto start = Clock::now();
         std::vector<Beam> rows;
-        for (std::int64_t i = 0; i < count; ++i) {
-            const std::int64_t s = freeSlots.back();
-            freeSlots.pop_back();
-            decoder.setPrompt(s, cache, i);
-            Slot& st = slot[static_cast<std::size_t>(s)];
-            st = Slot{admitted + i, 0, BeamHypotheses(o.beams, o.lengthPenalty), {}};
-            if (guided) {
-                const std::int64_t items = itemScores.size(1);
-                const float* row = itemScores.data_ptr<float>() + (admitted + i) * items;
-                st.guidance.emplace(ctx.trie, std::span<const float>(row, static_cast<std::size_t>(items)));
+        std::vector<at::Tensor> states;
+        for (std::int64_t chunk = 0; chunk < count; chunk += kPromptPassPrompts) {
+            const std::int64_t b = std::min(kPromptPassPrompts, count - chunk);
+            auto [cache, hidden] = runner.run(admitted, b);
+            const auto start = Clock::now();
+            states.push_back(hidden);
+            for (std::int64_t i = 0; i < b; ++i) {
+                const std::int64_t s = freeSlots.back();
+                freeSlots.pop_back();
+                decoder.setPrompt(s, cache, i);
+                Slot& st = slot[static_cast<std::size_t>(s)];
+                st = Slot{admitted + i, 0, BeamHypotheses(o.beams, o.lengthPenalty), {}};
+                if (guided) {
+                    const std::int64_t items = itemScores.size(1);
+                    const float* row = itemScores.data_ptr<float>() + (admitted + i) * items;
+                    st.guidance.emplace(ctx.trie, std::span<const float>(row, static_cast<std::size_t>(items)));
+                }
+                Beam beam;
+                beam.prompt = s;
+                rows.push_back(std::move(beam));
             }
-            Beam beam;
-            beam.prompt = s;
-            rows.push_back(std::move(beam));
+            admitted += b;
+            stats.promptSeconds += secondsSince(start);
         }
-        admitted += count;
-        stats.promptSeconds += secondsSince(start);
-        return {std::move(rows), hidden};
+        return {std::move(rows), states.size() == 1 ? states.front() : torch::cat(states, 0)};
     };
 
     const auto loopStart = Clock::now();
@@ -352,6 +360,7 @@ void decodeGrouped(BatchContext& ctx, const PromptRunner& runner, const at::Tens
         const auto n = static_cast<std::int64_t>(beams.size());
         ++stats.steps;
         stats.headRows += n;
+        if (std::getenv("FLOWER_DEBUG_STEPS")) std::fprintf(stderr, "step %lld rows %lld free %zu admitted %lld\n", (long long)stats.steps, (long long)n, freeSlots.size(), (long long)admitted);
         // The head for every row and its log-sum-exp over the whole vocabulary (beam_search.h);
         // only the allowed children's logits are read from the [n, V] product.
         auto t0 = Clock::now();
@@ -411,7 +420,7 @@ void decodeGrouped(BatchContext& ctx, const PromptRunner& runner, const at::Tens
         at::Tensor freshHidden;
         const std::int64_t waiting = P - admitted;
         const auto freeCount = static_cast<std::int64_t>(freeSlots.size());
-        if (waiting > 0 && (freeCount >= std::max<std::int64_t>(1, slots / kRefillShare) || next.empty())) {
+        if (waiting > 0 && (freeCount >= std::min(kPromptPassPrompts, std::max<std::int64_t>(1, slots / 4)) || next.empty())) {
             std::tie(fresh, freshHidden) = admit(std::min(waiting, freeCount));
         }
 

@@ -46,6 +46,26 @@ struct GroupedDecoder::Impl {
     std::vector<std::int32_t> depth;      // [groups × tokenCap] generated tokens before the node
     std::unique_ptr<bool[]> allowed;      // all true: every key a row reads is real
 
+    // Twice the room for generated tokens in every group (the earlier tokens keep their nodes).
+    void grow() {
+        const std::int64_t cap = 2 * tokenCap;
+        for (auto& t : layers) {
+            for (at::Tensor* x : {&t.genKeys, &t.genValues}) {
+                at::Tensor bigger = torch::zeros({groups, Hkv, cap, Dh}, x->options());
+                bigger.narrow(2, 0, tokenCap).copy_(*x);
+                *x = bigger;
+            }
+        }
+        std::vector<std::int32_t> p(static_cast<std::size_t>(groups * cap), -1), d(static_cast<std::size_t>(groups * cap), 0);
+        for (std::int64_t g = 0; g < groups; ++g) {
+            std::copy_n(parent.begin() + g * tokenCap, tokenCap, p.begin() + g * cap);
+            std::copy_n(depth.begin() + g * tokenCap, tokenCap, d.begin() + g * cap);
+        }
+        parent = std::move(p);
+        depth = std::move(d);
+        tokenCap = cap;
+    }
+
     Impl(Qwen2ForCausalLMImpl& m, std::int64_t g, std::int64_t p, std::int64_t t, std::int64_t c)
         : model(m), groups(g), promptMax(p), promptCap(roundUp(p, kPanelWidth)), tokenCap(t), chainCap(c) {}
 };
@@ -264,7 +284,7 @@ at::Tensor GroupedDecoder::step(std::span<const std::int64_t> groups, std::span<
         const std::int32_t p = parents[static_cast<std::size_t>(i)];
         std::int32_t& count = s.used[static_cast<std::size_t>(g)];
         TORCH_CHECK(p >= -1 && p < count, "GroupedDecoder::step: parent ", p, " of row ", i, " does not exist in group ", g);
-        TORCH_CHECK(count < s.tokenCap, "GroupedDecoder::step: group ", g, " holds its most tokens (", s.tokenCap, ")");
+        if (count == s.tokenCap) s.grow();
         const std::int32_t node = count++;
         const std::size_t at = static_cast<std::size_t>(g * s.tokenCap + node);
         const std::int32_t d = p < 0 ? 0 : s.depth[static_cast<std::size_t>(g * s.tokenCap + p)] + 1;

@@ -40,8 +40,8 @@ public:
     static bool applies(const Qwen2ForCausalLMImpl& model);
 
     // groups: most groups at once; maxPromptTokens: the longest prompt (real tokens);
-    // tokensPerGroup: most generated tokens one group holds until its next setPrompt (beam
-    // search: beams × longest title); longestChain: most generated tokens of one row.
+    // tokensPerGroup: room for generated tokens per group until its next setPrompt (doubled for
+    // all groups when one needs more); longestChain: most generated tokens of one row.
     // Failure: c10::Error when !applies(model) or a size is not positive.
     GroupedDecoder(Qwen2ForCausalLMImpl& model, std::int64_t groups, std::int64_t maxPromptTokens,
                    std::int64_t tokensPerGroup, std::int64_t longestChain);
@@ -60,7 +60,7 @@ public:
     // prompt). nodes[i] receives the new token's node (the parent of that row's next step).
     // Returns the final-normed hidden states [n, D] (what the head reads).
     // Failure: c10::Error for a parent that does not exist, a group without a prompt, rows of a
-    // group not contiguous, a group full or a chain longer than longestChain; nothing changes then.
+    // group not contiguous or a chain longer than longestChain; no node is allocated then.
     at::Tensor step(std::span<const std::int64_t> groups, std::span<const std::int64_t> tokens,
                     std::span<const std::int32_t> parents, std::vector<std::int32_t>& nodes);
     // Real keys row i of the last step attended to (its prompt and its chain, the new token included).

@@ -151,9 +151,10 @@ int main(int argc, char** argv) {
     };
     const auto parts = [](const decode::BeamSearchStats& s) {
         std::printf("  parts: prompt passes %.2f s; decoding %.2f s = head+lse %.2f, candidates+ranking %.2f, layer steps %.2f "
-                    "(GEMMs %.2f, attention %.2f), rest %.2f\n",
+                    "(GEMMs %.2f, attention %.2f), rest %.2f; %lld steps, %lld decoding rows, %lld head rows\n",
                     s.promptSeconds, s.decodeSeconds, s.headSeconds, s.rankSeconds, s.layerSeconds, s.layerGemmSeconds,
-                    s.attentionSeconds, s.decodeSeconds - s.headSeconds - s.rankSeconds - s.layerSeconds);
+                    s.attentionSeconds, s.decodeSeconds - s.headSeconds - s.rankSeconds - s.layerSeconds,
+                    static_cast<long long>(s.steps), static_cast<long long>(s.decodeRows), static_cast<long long>(s.headRows));
     };
     std::printf("load average %s\n", loadAverage().c_str());
 
