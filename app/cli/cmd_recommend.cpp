@@ -42,7 +42,7 @@ struct RecommendArgs {
     std::string checkpoint, dataset, category, split = "test", decoding = "beam", out, tokenizer, itemScores;
     int beams = 10;
     std::int64_t rows = 0;
-    int batch = 16;
+    int batch = 256;  // decode::BeamSearchOptions::promptsPerBatch (slots of the grouped path)
     std::optional<double> temperature, lengthPenalty, guidance;
 };
 

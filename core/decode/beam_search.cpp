@@ -13,8 +13,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <memory>
 #include <numeric>
@@ -360,7 +358,6 @@ void decodeGrouped(BatchContext& ctx, const PromptRunner& runner, const at::Tens
         const auto n = static_cast<std::int64_t>(beams.size());
         ++stats.steps;
         stats.headRows += n;
-        if (std::getenv("FLOWER_DEBUG_STEPS")) std::fprintf(stderr, "step %lld rows %lld free %zu admitted %lld\n", (long long)stats.steps, (long long)n, freeSlots.size(), (long long)admitted);
         // The head for every row and its log-sum-exp over the whole vocabulary (beam_search.h);
         // only the allowed children's logits are read from the [n, V] product.
         auto t0 = Clock::now();

@@ -54,7 +54,10 @@ struct BeamSearchOptions {
     double temperature = 1.0;        // T: log_softmax(logits / T) (Temp uses 1.5)
     double guidance = 1.0;           // γ of D3's SASRec guidance; 1 = none (the paper's D3 row)
     int maxTokens = 0;               // most generated tokens, ⊤ included; ≤ 0: no limit (the trie ends every path)
-    int promptsPerBatch = 16;        // prompts decoded together (grouped path: slots refilled as prompts finish)
+    // Prompts decoded together. Grouped path: slots, refilled as prompts finish (each holds its
+    // prompt's keys/values: ~1 MB for the tiny preset); 256 gives steps of ~600–1,500 rows on
+    // the Movies split (bench_decode). Earlier path: a batch decoded until all its prompts are done.
+    int promptsPerBatch = 256;
     bool sharePromptPrefix = true;   // the prompts' common prefix runs once
     // The grouped path (model::GroupedDecoder) where the model allows it (CPU, fp32/fp64): a
     // prompt's beams share its keys/values, GEMM-sized steps, finished prompts' slots refilled.

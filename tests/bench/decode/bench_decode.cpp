@@ -68,7 +68,7 @@ std::string loadAverage() {
 int main(int argc, char** argv) {
     util::ensureThreadEnvironment(argc, argv);
     std::int64_t rows = 0;
-    int beams = 10, batch = 64, threads = 2;
+    int beams = 10, batch = 256, threads = 2;
     bool share = true, legacy = false;
     int compare = 0, legacyBatch = 16;
     const char* sharedEnv = std::getenv("FLOWER_SHARED_DIR");
