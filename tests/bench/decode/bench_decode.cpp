@@ -3,9 +3,10 @@
 // the corpus), the `tiny` preset (random weights, fp32), 10 beams, α = 1, the catalogue trie
 // (2,653 items). Reports wall time (goal ≤ 60 s on 2 cores), the split between prompt passes and
 // decoding steps, a FLOP count of the work done, and GFLOP/s against the fp32 matmul peak
-// measured before and after in the same run. Random weights give near-uniform children, so the
-// beams stay full (10 per prompt) and titles run their whole length: a trained model's search
-// does no more work.
+// measured before and after in the same run. Random weights give near-uniform children; beams
+// thin out near the trie's leaves (⊤ the only child), and a prompt often runs its last steps
+// with one or two beams (~80 decoding rows per prompt over ~8 steps), which is why the grouped
+// path needs many slots for GEMM-sized steps.
 // FLOPs: 2·(matmul parameters of the layers) per token through the layers (prompt suffixes, the
 // shared prefix once, decoding rows), 4·d·layers per (query, key) pair of attention, and
 // 2·d·V per head row (one per decoding step and row); the prompt pass's last layer computes
