@@ -15,12 +15,15 @@
 // prompt may return fewer than B titles when the trie has fewer reachable ones; ⊤ = "\n" ends a
 // title without the reference's extra EOS token; no max_new_tokens cut into unfinished titles).
 //
-// Batching: `promptsPerBatch` prompts at a time, left-padded, one KV cache whose rows are the
-// running beams of all of them (KvCache::reorder forks and drops beams; reserved room, so the
-// decoding steps take the model's one-region decodeStep). The longest common prefix of all
-// prompts (BIGRec's instruction) runs once; each batch starts from copies of its keys/values
-// and runs only its suffixes (middle padding: positions come from the mask, so values equal the
-// unshared form up to rounding).
+// Batching (core/decode/README.md, "Batching and cost"): on the CPU in fp32/fp64 the grouped
+// path (model::GroupedDecoder): `promptsPerBatch` slots, each holding one prompt's keys/values
+// once and its beams' generated tokens as a tree; a finished prompt's slot takes the next prompt
+// (continuous batching), so steps stay GEMM-sized. Elsewhere (or groupedDecoding = false) the
+// earlier path: batches of `promptsPerBatch` prompts, one KV cache row per beam
+// (KvCache::reorder forks and drops beams). Both run the longest common prefix of all prompts
+// (BIGRec's instruction) once; each prompt pass starts from copies of its keys/values and runs
+// only the suffixes (middle padding: positions come from the mask, so values equal the unshared
+// form up to rounding), and both rank with the same code, so they return the same titles.
 // Costs per step: the full [n, V] head (the log-softmax needs every logit's log-sum-exp), then
 // only the K allowed candidates are gathered and ranked on the host — no [n, V] mask.
 //
