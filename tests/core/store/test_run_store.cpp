@@ -147,7 +147,7 @@ void TestRunStore::refusesNewerSchema() {
     } catch (const flower::Error& e) {
         QCOMPARE(std::string(e.what()),
                  file.string() + ": schema version 99 was written by a newer Flower Workbench "
-                                 "(this build knows up to 2)");
+                                 "(this build knows up to 3)");
     }
 }
 

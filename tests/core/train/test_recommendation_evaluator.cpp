@@ -44,7 +44,7 @@ ExperimentConfig smallRun(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> o = {"model=nano", "device=cpu", "dtype=float32", "method=sft",
                                   std::string("dataset=") + kSpec, "batch_size=8",
                                   "micro_batch_size=8", "epochs=1", "max_steps=4", "seed=3",
-                                  "evaluation.beams=5", "evaluation.k=[1,3,5]", "evaluation.rows=12",
+                                  "evaluation.beams=5", "evaluation.k=[1,3,5]", "evaluation.rows=12", "evaluation.test=true",
                                   "optimizer.lr=0.01", "optimizer.warmup_steps=0"};
     o.insert(o.end(), extra.begin(), extra.end());
     return ExperimentConfig::load(fs::path(FLOWER_EXPERIMENTS_DIR) / "demo.json", o);
@@ -62,7 +62,7 @@ std::map<std::string, double> byKey(const train::EvaluationResult& r, const std:
 
 // What `flower recommend --rows … --out` + `flower metrics` give for `rows` of `split`:
 // an independent beam search over the rows' prompts, the predictions file round trip, core/eval.
-flower::eval::RecommendationReport referenceReport(const train::RunAssembly& a,
+flower::eval::RecommendationReport referenceReport(train::RunAssembly& a,
                                                    const flower::data::Dataset& dataset,
                                                    train::Split split,
                                                    const std::vector<std::int64_t>& rows,
@@ -128,7 +128,7 @@ private Q_SLOTS:
 void TestRecommendationEvaluator::validMetricsEqualCoreEvalOnTheSameLists() {
     if (!haveTokenizer()) QSKIP("the default tokenizer is missing (scripts/setup.sh fetches it)");
     const auto config = smallRun();
-    const auto a = train::assembleRun(config);
+    auto a = train::assembleRun(config);
     const auto dataset = flower::data::generateSynthetic(flower::run::parseSyntheticSpec(kSpec)).dataset;
     QVERIFY(a.evaluator->evaluatesTest());  // bigrec: test on by default
 
@@ -193,7 +193,7 @@ void TestRecommendationEvaluator::testSplitIsRankedWithTheBestCheckpoint() {
     if (!haveTokenizer()) QSKIP("the default tokenizer is missing (scripts/setup.sh fetches it)");
     const auto config = smallRun({"evaluation.every_steps=1", "early_stopping.metric=valid/ndcg@5",
                                   "early_stopping.mode=max", "early_stopping.patience=10"});
-    const auto a = train::assembleRun(config);
+    auto a = train::assembleRun(config);
     const auto dataset = flower::data::generateSynthetic(flower::run::parseSyntheticSpec(kSpec)).dataset;
     flower::test::TempDir dir("receval-best");
     train::Trainer trainer(a.model, a.objective, a.data, a.evaluator,
