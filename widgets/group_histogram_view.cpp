@@ -141,6 +141,9 @@ void GroupHistogramView::addHistograms(const std::vector<store::HistogramRow>& r
     }
     const bool atEnd = steps_.empty() || slider_->value() >= slider_->maximum();
     for (const auto& r : rows) {
+        // The end-of-training test histograms ("test/groups_…") are one figure, not a step
+        // of the validation sequence this view plays through.
+        if (r.kind.rfind("test/", 0) == 0) continue;
         data_[r.kind][r.step] = r.bins;
         groupCount_ = std::max(groupCount_, static_cast<int>(r.bins.size()));
         barsFor(r.kind);

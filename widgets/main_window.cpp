@@ -135,6 +135,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(queue_, &RunQueue::stepDone, this, [this](qint64 id, const RunStepInfo& info) {
         model_->setLiveProgress(id, info.step, info.totalSteps, info.etaSeconds);
     });
+    // Beam search over a split runs for minutes between two steps: say so.
+    connect(queue_, &RunQueue::evaluationProgress, this,
+            [this](qint64 id, const QString& split, qint64 done, qint64 total) {
+                statusBar()->showMessage(
+                    tr("Run %1: evaluating — ranking the %2 split, %3 / %4 rows").arg(id).arg(split).arg(done).arg(total),
+                    done >= total ? 3000 : 0);
+            });
     connect(queue_, &RunQueue::runStarted, this, [this](qint64 id) {
         model_->refresh();
         statusBar()->showMessage(tr("Run %1: preparing (data, vocabulary, model)…").arg(id), 5000);

@@ -31,6 +31,12 @@ void RunBridge::attach(train::RunController& controller) {
             }
             QMetaObject::invokeMethod(
                 this, [this, info] { deliverStep(info); }, Qt::QueuedConnection);
+        } else if (const auto* p = std::get_if<train::EvaluationProgress>(&event)) {
+            const QString split = QString::fromStdString(p->split);
+            const qint64 done = p->done, total = p->total;
+            QMetaObject::invokeMethod(
+                this, [this, split, done, total] { Q_EMIT evaluationProgress(runId_, split, done, total); },
+                Qt::QueuedConnection);
         } else if (const auto* evaluation = std::get_if<train::EvaluationEvent>(&event)) {
             const qint64 at = evaluation->step;
             QMetaObject::invokeMethod(

@@ -46,6 +46,8 @@ Q_SIGNALS:
     void stateChanged(qint64 runId, const QString& state, const QString& message);
     void stepDone(qint64 runId, const flower::widgets::RunStepInfo& info);
     void evaluated(qint64 runId, qint64 step);
+    // A running evaluation's progress (beam search over a split: rows ranked of total).
+    void evaluationProgress(qint64 runId, const QString& split, qint64 done, qint64 total);
     void checkpointWritten(qint64 runId, qint64 step, const QString& dir);
     // The worker is done (finished, failed or cancelled); emitted after the last stateChanged.
     void finished(qint64 runId, const QString& state, const QString& message);

@@ -110,6 +110,7 @@ void RunQueue::launchNext() {
     cancelRequested_ = false;
     bridge_ = new RunBridge(current_, this);
     connect(bridge_, &RunBridge::stepDone, this, &RunQueue::stepDone);
+    connect(bridge_, &RunBridge::evaluationProgress, this, &RunQueue::evaluationProgress);
     connect(bridge_, &RunBridge::finished, this, &RunQueue::onFinished);
     Q_EMIT runStarted(current_);
 

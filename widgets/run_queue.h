@@ -63,6 +63,7 @@ public:
 Q_SIGNALS:
     void runStarted(qint64 runId);
     void stepDone(qint64 runId, const flower::widgets::RunStepInfo& info);
+    void evaluationProgress(qint64 runId, const QString& split, qint64 done, qint64 total);
     void runFinished(qint64 runId, const QString& state, const QString& message);
     void idle();
 

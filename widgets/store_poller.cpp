@@ -162,10 +162,11 @@ void StorePoller::read(MonitorBatch& batch) {
     }
     std::size_t sampleCount = sampleCount_;
     {
-        // The latest evaluation's samples; sent again whole when more rows of it arrived.
+        // The latest validation's samples; sent again whole when more rows of it arrived (the
+        // end-of-training test lists share its step: the monitor follows the validation).
         auto latest = store.database().prepare(
-            "SELECT step, count(*) FROM samples WHERE run_id = ?1 "
-            "AND step = (SELECT max(step) FROM samples WHERE run_id = ?1)");
+            "SELECT step, count(*) FROM samples WHERE run_id = ?1 AND split = 'valid' "
+            "AND step = (SELECT max(step) FROM samples WHERE run_id = ?1 AND split = 'valid')");
         latest.bind(1, static_cast<std::int64_t>(runId_));
         if (latest.step() && !latest.isNull(0)) {
             const std::int64_t step = latest.int64(0);
@@ -173,7 +174,7 @@ void StorePoller::read(MonitorBatch& batch) {
             if (step > sampleLast || (step == sampleLast && count > sampleCount)) {
                 auto s = store.database().prepare(
                     "SELECT step, prompt_id, title, valid, log_prob FROM samples "
-                    "WHERE run_id = ?1 AND step = ?2 ORDER BY id");
+                    "WHERE run_id = ?1 AND step = ?2 AND split = 'valid' ORDER BY id");
                 s.bind(1, static_cast<std::int64_t>(runId_)).bind(2, step);
                 while (s.step()) {
                     batch.samples.push_back(

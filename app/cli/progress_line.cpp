@@ -96,6 +96,17 @@ void ProgressLine::update(const ProgressState& state) {
     barShown_ = true;
 }
 
+void ProgressLine::activity(const std::string& text) {
+    std::lock_guard lock(mutex_);
+    if (!terminal_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (barShown_ && now - lastDraw_ < std::chrono::milliseconds(100)) return;
+    lastDraw_ = now;
+    std::fprintf(out_, "\r\033[2K%s", text.c_str());
+    std::fflush(out_);
+    barShown_ = true;
+}
+
 void ProgressLine::message(const std::string& text) {
     std::lock_guard lock(mutex_);
     clearBar();

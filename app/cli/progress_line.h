@@ -31,6 +31,9 @@ public:
     void update(const ProgressState& state);
     // A line of its own (the bar is redrawn below it on a terminal).
     void message(const std::string& text);
+    // What the run does between steps (an evaluation's progress): on a terminal it replaces
+    // the bar's text until the next update (at most 10 times a second); plain output ignores it.
+    void activity(const std::string& text);
     // Ends the bar's line (a terminal keeps the last state visible).
     void finish();
 

@@ -34,7 +34,12 @@ struct Collected {
     std::int64_t tokens = 0;
     double seconds = 0;
     std::vector<std::pair<std::string, double>> losses;
-    std::optional<train::EvaluationResult> lastEvaluation;
+    std::optional<train::EvaluationResult> lastEvaluation;  // of the validation
+    std::optional<train::EvaluationResult> testEvaluation;  // at the end, with the best weights
+    std::int64_t testWeightsStep = 0;
+    std::chrono::steady_clock::time_point evaluationStart{};
+    bool evaluationTimed = false;   // progress announced the running evaluation's start
+    int evaluationQuarter = 0;      // plain output: the last quarter of the rows reported
     std::string lastCheckpoint;
 };
 
@@ -47,8 +52,17 @@ const char* kindKey(train::DivergenceValue::Kind kind) {
     return "?";
 }
 
-std::string describeEvaluation(std::int64_t step, const train::EvaluationResult& r) {
-    std::string text = "evaluation at step " + std::to_string(step) + ":";
+std::string describeEvaluation(const train::EvaluationEvent& e, double seconds) {
+    std::string text = e.split == "test" ? "test evaluation with the weights of step " +
+                                               std::to_string(e.weightsStep)
+                                         : "evaluation at step " + std::to_string(e.step);
+    if (seconds >= 0) {
+        char buffer[48];
+        std::snprintf(buffer, sizeof buffer, " (%.1f s)", seconds);
+        text += buffer;
+    }
+    text += ":";
+    const train::EvaluationResult& r = e.result;
     for (const auto& m : r.metrics) {
         char buffer[96];
         std::snprintf(buffer, sizeof buffer, " %s %.4g", m.key().c_str(), m.value);
@@ -103,12 +117,50 @@ ordered_json runTrainingSession(const run::ExperimentConfig& config, const Sessi
             state.tokensPerSecond = step->tokensPerSecond;
             state.etaSeconds = step->etaSeconds;
             progress.update(state);
-        } else if (const auto* evaluation = std::get_if<train::EvaluationEvent>(&event)) {
+        } else if (const auto* p = std::get_if<train::EvaluationProgress>(&event)) {
+            // Beam search over a split takes minutes on the big datasets: say that it runs.
+            const auto now = std::chrono::steady_clock::now();
+            int quarter = 0;
             {
                 std::lock_guard lock(collected.mutex);
-                collected.lastEvaluation = evaluation->result;
+                if (p->done == 0) {
+                    collected.evaluationStart = now;
+                    collected.evaluationTimed = true;
+                    collected.evaluationQuarter = 0;
+                }
+                quarter = p->total > 0 ? static_cast<int>(4 * p->done / p->total) : 0;
+                if (quarter > collected.evaluationQuarter && quarter < 4) {
+                    collected.evaluationQuarter = quarter;
+                } else {
+                    quarter = 0;
+                }
             }
-            progress.message(describeEvaluation(evaluation->step, evaluation->result));
+            const std::string what = "ranking the " + p->split + " split: " + std::to_string(p->done) +
+                                     " / " + std::to_string(p->total) + " rows";
+            if (p->done == 0) {
+                progress.message(what + " (beam search)");
+            } else if (!options.terminal && quarter > 0) {
+                progress.message(what);
+            }
+            progress.activity(what);
+        } else if (const auto* evaluation = std::get_if<train::EvaluationEvent>(&event)) {
+            double seconds = -1;
+            {
+                std::lock_guard lock(collected.mutex);
+                if (evaluation->split == "test") {
+                    collected.testEvaluation = evaluation->result;
+                    collected.testWeightsStep = evaluation->weightsStep;
+                } else {
+                    collected.lastEvaluation = evaluation->result;
+                }
+                if (collected.evaluationTimed) {
+                    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                            collected.evaluationStart)
+                                  .count();
+                    collected.evaluationTimed = false;
+                }
+            }
+            progress.message(describeEvaluation(*evaluation, seconds));
         } else if (const auto* checkpoint = std::get_if<train::CheckpointEvent>(&event)) {
             std::lock_guard lock(collected.mutex);
             collected.lastCheckpoint = checkpoint->dir.string();
@@ -171,6 +223,12 @@ ordered_json runTrainingSession(const run::ExperimentConfig& config, const Sessi
         if (const auto loss = collected.lastEvaluation->find("valid/loss")) {
             summary["valid_loss"] = *loss;
         }
+    }
+    if (collected.testEvaluation) {
+        ordered_json test = ordered_json::object();
+        test["weights_step"] = collected.testWeightsStep;
+        for (const auto& m : collected.testEvaluation->metrics) test[m.key()] = m.value;
+        summary["test"] = test;
     }
     summary["median_step_seconds"] = median(collected.stepSeconds);
     summary["tokens_per_second"] =

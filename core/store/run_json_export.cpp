@@ -67,7 +67,8 @@ json exportRunJson(RunStore& store, std::int64_t runId) {
     json samples = json::array();
     for (const auto& s : store.samples(runId)) {
         samples.push_back({{"step", s.step}, {"prompt_id", s.promptId}, {"title", s.title},
-                           {"valid", s.valid}, {"log_prob", optional(s.logProb)}});
+                           {"valid", s.valid}, {"log_prob", optional(s.logProb)},
+                           {"split", s.split}});
     }
     out["samples"] = samples;
     json checkpoints = json::array();

@@ -87,6 +87,7 @@ struct SampleRow {
     std::string title;
     bool valid = false;  // the title is an item of the catalogue
     std::optional<double> logProb;
+    std::string split = "valid";  // of the prompt: "valid", or "test" (end of training)
 };
 
 // A run's key figures for lists (RunStore::figures): each an indexed lookup.

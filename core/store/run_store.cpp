@@ -321,12 +321,12 @@ std::vector<EvaluationRow> RunStore::evaluations(std::int64_t runId) {
 
 std::vector<SampleRow> RunStore::samples(std::int64_t runId) {
     auto s = db_.prepare(
-        "SELECT step, prompt_id, title, valid, log_prob FROM samples WHERE run_id = ?1 "
+        "SELECT step, prompt_id, title, valid, log_prob, split FROM samples WHERE run_id = ?1 "
         "ORDER BY step, id");
     s.bind(1, runId);
     std::vector<SampleRow> out;
     while (s.step()) {
-        out.push_back({s.int64(0), s.int64(1), s.text(2), s.int64(3) != 0, s.optReal(4)});
+        out.push_back({s.int64(0), s.int64(1), s.text(2), s.int64(3) != 0, s.optReal(4), s.text(5)});
     }
     return out;
 }

@@ -105,8 +105,8 @@ struct RunWriter::Impl {
                                  "INSERT OR REPLACE INTO evaluations(run_id, split, metric, k, "
                                  "step, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
         insertSample.emplace(db,
-                             "INSERT INTO samples(run_id, step, prompt_id, title, valid, log_prob) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                             "INSERT INTO samples(run_id, step, prompt_id, title, valid, log_prob, split) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         insertCheckpoint.emplace(db,
                                  "INSERT OR REPLACE INTO checkpoints(run_id, step, path, metric, "
                                  "created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -172,7 +172,7 @@ struct RunWriter::Impl {
         }
         for (const auto& s : batch.samples) {
             insertSample->bind(1, runId).bind(2, s.step).bind(3, s.promptId).bind(4, s.title);
-            insertSample->bind(5, s.valid ? 1 : 0).bind(6, s.logProb).run();
+            insertSample->bind(5, s.valid ? 1 : 0).bind(6, s.logProb).bind(7, s.split).run();
         }
         for (const auto& c : batch.checkpoints) {
             insertCheckpoint->bind(1, runId).bind(2, c.step).bind(3, c.path).bind(4, c.metric);
@@ -290,9 +290,10 @@ void RunWriter::evaluation(std::string_view split, std::string_view metric, int 
 }
 
 void RunWriter::sample(std::int64_t step, std::int64_t promptId, std::string_view title,
-                       bool valid, std::optional<double> logProb) {
+                       bool valid, std::optional<double> logProb, std::string_view split) {
     std::lock_guard lock(impl_->bufferMutex);
-    impl_->buffer.samples.push_back({step, promptId, std::string(title), valid, logProb});
+    impl_->buffer.samples.push_back(
+        {step, promptId, std::string(title), valid, logProb, std::string(split)});
 }
 
 void RunWriter::checkpoint(std::int64_t step, const std::string& path,

@@ -60,7 +60,7 @@ public:
     void evaluation(std::string_view split, std::string_view metric, int k, std::int64_t step,
                     double value);
     void sample(std::int64_t step, std::int64_t promptId, std::string_view title, bool valid,
-                std::optional<double> logProb);
+                std::optional<double> logProb, std::string_view split = "valid");
     void checkpoint(std::int64_t step, const std::string& path, std::optional<double> metric);
 
     // Writes everything buffered now, in one transaction. Returns the number of records written.

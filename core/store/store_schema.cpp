@@ -103,6 +103,11 @@ CREATE TABLE tags (
     PRIMARY KEY (run_id, tag)
 ) WITHOUT ROWID;
 )sql",
+    // 2 -> 3: which split a sample's prompt comes from (the end-of-training test evaluation
+    // stores its top lists at the step of the last validation).
+    R"sql(
+ALTER TABLE samples ADD COLUMN split TEXT NOT NULL DEFAULT 'valid';
+)sql",
 };
 
 bool hasVersionTable(Database& db) {

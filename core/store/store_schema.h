@@ -28,7 +28,7 @@
 
 namespace flower::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // The file's schema version; 0 for an empty file.
 int readSchemaVersion(Database& db);

@@ -38,7 +38,8 @@ BigRecData::BigRecData(const data::Dataset& dataset, const text::Tokenizer& toke
 
     std::vector<std::string> history;
     std::vector<text::TokenId> input;
-    for (auto [split, out] : {std::pair{&dataset.train, &train_}, std::pair{&dataset.valid, &valid_}}) {
+    for (auto [split, out] : {std::pair{&dataset.train, &train_}, std::pair{&dataset.valid, &valid_},
+                              std::pair{&dataset.test, &test_}}) {
         out->promptOffset.reserve(split->size() + 1);
         out->promptOffset.push_back(0);
         for (const auto& row : split->rows()) {
@@ -64,8 +65,8 @@ std::int64_t BigRecData::size(Split split) const {
 std::size_t BigRecData::checkedRow(Split split, std::int64_t row) const {
     if (row < 0 || row >= size(split)) {
         throw Error({"", 0, "rows"}, "row " + std::to_string(row) + " is outside the " +
-                                         (split == Split::Train ? "train" : "valid") +
-                                         " split of " + std::to_string(size(split)) + " examples");
+                                         toString(split) + " split of " +
+                                         std::to_string(size(split)) + " examples");
     }
     return static_cast<std::size_t>(row);
 }
@@ -81,6 +82,10 @@ std::span<const text::TokenId> BigRecData::promptIds(Split split, std::int64_t r
 std::span<const text::TokenId> BigRecData::targetIds(Split split, std::int64_t row) const {
     const auto r = checkedRow(split, row);
     return itemTargets_[static_cast<std::size_t>(part(split).targetItem[r])];
+}
+
+std::int64_t BigRecData::targetItem(Split split, std::int64_t row) const {
+    return part(split).targetItem[checkedRow(split, row)];
 }
 
 std::int64_t BigRecData::targetGroup(Split split, std::int64_t row) const {

@@ -1,5 +1,6 @@
 // BigRecData: the training data of BIGRec-style recommendation (SFT, IFairLRS, Flower with
-// history): one example per row of the dataset's train / valid split.
+// history): one example per row of the dataset's train / valid / test split (test is only
+// ranked by the end-of-training evaluation, never trained on).
 //   prompt = encode(template.instructionPart()) + encode(template.inputPart(history titles)) —
 //            the reference (D3Dataset.pre in without_history/base_line/dataset.py and its
 //            with_history twin) tokenizes the two parts separately and concatenates the ids;
@@ -52,6 +53,7 @@ public:
     std::span<const text::TokenId> promptIds(Split split, std::int64_t row) const;
     std::span<const text::TokenId> targetIds(Split split, std::int64_t row) const;
     std::int64_t targetGroup(Split split, std::int64_t row) const;
+    std::int64_t targetItem(Split split, std::int64_t row) const;  // catalogue id of the target
 
 private:
     struct Part {
@@ -60,10 +62,12 @@ private:
         std::vector<std::int64_t> targetItem;      // [rows] catalogue id of the target
         std::vector<std::int64_t> group;           // [rows]
     };
-    const Part& part(Split split) const { return split == Split::Train ? train_ : valid_; }
+    const Part& part(Split split) const {
+        return split == Split::Train ? train_ : split == Split::Valid ? valid_ : test_;
+    }
     std::size_t checkedRow(Split split, std::int64_t row) const;
 
-    Part train_, valid_;
+    Part train_, valid_, test_;
     std::vector<std::vector<text::TokenId>> itemTargets_;  // [catalogue id] title + termination
     text::TokenId pad_ = 0;
 };

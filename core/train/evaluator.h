@@ -1,13 +1,16 @@
 // Evaluator: what the trainer runs every `evaluation.every_steps` optimiser steps (and at epoch
-// ends): the validation loss, the RQ1 divergences, later the recommendation metrics of the
-// evaluation issue. The trainer writes every value to the run store and monitors one metric
-// ("valid/loss", "test/ndcg@10", ...) for early stopping and best-checkpoint selection.
+// ends): the validation loss, the RQ1 divergences, the recommendation metrics (beam search on
+// the valid split, recommendation_evaluator.h). The trainer writes every value to the run store
+// and monitors one metric ("valid/loss", "valid/ndcg@5", ...) for early stopping and
+// best-checkpoint selection. An evaluator that evaluatesTest() is asked once more when training
+// ends (not when cancelled), with the best checkpoint's weights: evaluateTest, "test/..." values.
 // Runs on the worker thread with the model in eval mode under torch::NoGradGuard.
 #pragma once
 
 #include <ATen/core/Generator.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,11 +76,34 @@ struct EvaluationResult {
     }
 };
 
+// How far a long evaluation is (beam search over a split takes minutes on big datasets).
+struct EvaluationProgress {
+    std::string split;        // "valid", "test"
+    std::int64_t done = 0;    // rows ranked so far
+    std::int64_t total = 0;
+};
+using EvaluationProgressFn = std::function<void(const EvaluationProgress&)>;
+
 class Evaluator {
 public:
     virtual ~Evaluator() = default;
     virtual EvaluationResult evaluate(model::Qwen2ForCausalLMImpl& model, std::int64_t step,
                                       at::Generator& generator) = 0;
+    // The end-of-training test evaluation; evaluateTest is only called when evaluatesTest().
+    virtual bool evaluatesTest() const { return false; }
+    virtual EvaluationResult evaluateTest(model::Qwen2ForCausalLMImpl&, std::int64_t,
+                                          at::Generator&) {
+        return {};
+    }
+    // Where progress goes (the trainer sets it from its hooks; empty = nowhere). Wrappers
+    // forward it to what they wrap.
+    virtual void setProgress(EvaluationProgressFn progress) { progress_ = std::move(progress); }
+
+protected:
+    const EvaluationProgressFn& progress() const { return progress_; }
+
+private:
+    EvaluationProgressFn progress_;
 };
 
 }  // namespace flower::train

@@ -102,14 +102,14 @@ HistoryFreeData::HistoryFreeData(const Rq1Target& target, const text::Tokenizer&
 
 std::int64_t HistoryFreeData::size(Split split) const {
     const auto all = static_cast<std::int64_t>(examples_.size());
-    return split == Split::Train ? trainSize_ : all - trainSize_;
+    return split == Split::Train ? trainSize_ : split == Split::Valid ? all - trainSize_ : 0;
 }
 
 std::int32_t HistoryFreeData::titleOf(Split split, std::int64_t row) const {
     if (row < 0 || row >= size(split)) {
         throw Error({"", 0, "rows"}, "row " + std::to_string(row) + " is outside the " +
-                                         (split == Split::Train ? "train" : "valid") +
-                                         " split of " + std::to_string(size(split)) + " examples");
+                                         toString(split) + " split of " +
+                                         std::to_string(size(split)) + " examples");
     }
     return examples_[static_cast<std::size_t>(split == Split::Train ? row : trainSize_ + row)];
 }

@@ -4,6 +4,7 @@
 #include "core/data/popularity.h"
 #include "core/data/popularity_groups.h"
 #include "core/eval/distribution_fit.h"
+#include "core/eval/title_catalogue.h"
 #include "core/flow/flow_table.h"
 #include "core/flow/reward_variant.h"
 #include "core/flow/title_trie.h"
@@ -24,6 +25,7 @@
 #include "core/train/history_free_data.h"
 #include "core/train/ifair_objective.h"
 #include "core/train/model_trie.h"
+#include "core/train/recommendation_evaluator.h"
 #include "core/train/rq1_evaluator.h"
 #include "core/train/title_distribution.h"
 #include "core/train/rq1_target.h"
@@ -36,6 +38,7 @@
 #include <torch/torch.h>
 
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -94,23 +97,32 @@ flow::RewardVariant rewardVariantOf(const run::ExperimentConfig& c) {
     return flow::RewardVariant::fromName(run::toString(c.rewardVariant));
 }
 
-// The SASRec scores of the training rows that the preference variants read (see the header).
-std::shared_ptr<const flow::PreferenceModel> buildPreference(const run::ExperimentConfig& c,
-                                                             const data::Dataset& dataset,
-                                                             const AssemblyOptions& options,
-                                                             std::string& note) {
-    const auto rows = static_cast<std::int64_t>(dataset.train.size());
+// The SASRec scores a run reads: the training rows' for the preference reward variants, the
+// valid/test rows' for D3's guidance (γ < 1). From a scores file, a sasrec run of the store, or
+// a SASRec trained here first (see the header); `splits` are the ones needed.
+struct SasRecSplits {
+    std::map<std::string, at::Tensor> scores;  // "train", "valid", "test" → [rows, items]
+    std::string source;                        // for errors and the PreferenceModel
+    std::string note;                          // for the log
+};
+
+std::int64_t splitRows(const data::Dataset& dataset, const std::string& split) {
+    const auto& rows = split == "train" ? dataset.train : split == "valid" ? dataset.valid : dataset.test;
+    return static_cast<std::int64_t>(rows.size());
+}
+
+SasRecSplits sasrecScores(const run::ExperimentConfig& c, const data::Dataset& dataset,
+                          const AssemblyOptions& options, const std::vector<std::string>& splits) {
     const auto items = static_cast<std::int64_t>(dataset.catalog.size());
+    SasRecSplits out;
+    fs::path file;
     if (!c.preference.scores.empty()) {
-        const fs::path file = c.preference.scores;
+        file = c.preference.scores;
         if (!fs::exists(file)) {
             throw Error({file.string(), 0, "preference.scores"}, "the SASRec scores file does not exist");
         }
-        note = "preference: SASRec scores from " + file.string();
-        return std::make_shared<sasrec::SasRecPreference>(
-            sasrec::SasRecPreference::fromFile(file, rows, items));
-    }
-    if (c.preference.run != 0) {
+        out.note = "preference: SASRec scores from " + file.string();
+    } else if (c.preference.run != 0) {
         const std::string id = std::to_string(c.preference.run);
         if (options.storeFile.empty()) {
             throw Error({"", 0, "preference.run"}, "names run " + id + " of a run store, but none was given");
@@ -128,14 +140,26 @@ std::shared_ptr<const flow::PreferenceModel> buildPreference(const run::Experime
                         "run " + id + " is a " + info->method + " run, not sasrec (train one with "
                         "`flower sasrec train`)");
         }
-        const fs::path file = sasrec::runScoresPath(options.storeFile, c.preference.run);
+        file = sasrec::runScoresPath(options.storeFile, c.preference.run);
         if (!fs::exists(file)) {
             throw Error({file.string(), 0, "preference.run"},
                         "sasrec run " + id + " has no scores file (did it finish?)");
         }
-        note = "preference: SASRec run " + id + " (" + file.string() + ")";
-        return std::make_shared<sasrec::SasRecPreference>(
-            sasrec::SasRecPreference::fromFile(file, rows, items));
+        out.note = "preference: SASRec run " + id + " (" + file.string() + ")";
+    }
+    if (!file.empty()) {
+        const sasrec::SasRecScores scores(file);
+        for (const auto& split : splits) {
+            if (!scores.contains(split)) {
+                throw Error({file.string(), 0, split},
+                            "the SASRec scores file has no \"" + split + "\" tensor (this run needs the " +
+                                split + " rows' scores; `flower sasrec scores RUN --split " + split +
+                                "` writes one split, the run's own file holds all three)");
+            }
+            out.scores[split] = scores.split(split, splitRows(dataset, split), items);  // maps the file
+        }
+        out.source = file.string();
+        return out;
     }
     sasrec::SasRecTrainingOptions o;
     o.seed = static_cast<std::uint64_t>(c.seed);
@@ -148,9 +172,37 @@ std::shared_ptr<const flow::PreferenceModel> buildPreference(const run::Experime
                   "\"preference\": {\"run\": N} to reuse one",
                   static_cast<long long>(c.seed), result.bestEpoch, result.epochsRun,
                   result.bestValid.ndcg(20), result.seconds);
-    note = text;
-    return std::make_shared<sasrec::SasRecPreference>(
-        sasrec::scoreRows(*result.model, trainer.split("train")), "SASRec trained for this run");
+    out.note = text;
+    for (const auto& split : splits) out.scores[split] = sasrec::scoreRows(*result.model, trainer.split(split));
+    out.source = "SASRec trained for this run";
+    return out;
+}
+
+// The recommendation evaluation of bigrec runs (recommendation_evaluator.h) with the
+// experiment's evaluation block.
+std::shared_ptr<Evaluator> recommendationEvaluator(const run::ExperimentConfig& c,
+                                                   const data::Dataset& dataset,
+                                                   std::shared_ptr<const BigRecData> data,
+                                                   std::shared_ptr<const flow::TitleTrie> trie,
+                                                   const SasRecSplits* guidance) {
+    const auto& e = c.evaluation;
+    RecommendationEvaluatorOptions o;
+    o.search.beams = e.beams;
+    o.search.lengthPenalty = e.lengthPenalty;
+    o.search.temperature = e.temperature;
+    o.search.guidance = e.guidance;
+    o.ks = e.k;
+    o.rows = e.rows;
+    o.seed = static_cast<std::uint64_t>(c.seed);
+    o.test = e.test;
+    at::Tensor valid, test;
+    if (guidance) {
+        valid = guidance->scores.at("valid");
+        if (e.test) test = guidance->scores.at("test");
+    }
+    return std::make_shared<RecommendationEvaluator>(
+        std::move(data), std::move(trie), std::make_shared<const eval::TitleCatalogue>(dataset),
+        dataset.catalog.titles(), std::move(o), std::move(valid), std::move(test));
 }
 
 std::shared_ptr<Objective> buildObjective(const run::ExperimentConfig& c, const flow::FlowTable& flows,
@@ -215,6 +267,7 @@ RunAssembly assembleRun(const run::ExperimentConfig& config, const AssemblyOptio
     const bool historyFree = config.promptTemplate == "history_free";
     std::optional<ModelTrie> modelTrie;  // no empty TitleTrie: filled by one branch below
     std::shared_ptr<Evaluator> inner;
+    std::shared_ptr<const BigRecData> bigrec;
     if (historyFree) {
         // RQ1: only the target set matters; a folder dataset need not hold splits at all.
         fs::path dir;
@@ -291,23 +344,42 @@ RunAssembly assembleRun(const run::ExperimentConfig& config, const AssemblyOptio
         }
         BigRecOptions options;
         options.termination = termination;
-        a.data = std::make_shared<BigRecData>(dataset, *tokenizer, prompt, options, a.vocabulary.get());
+        bigrec = std::make_shared<BigRecData>(dataset, *tokenizer, prompt, options, a.vocabulary.get());
+        a.data = bigrec;
         modelTrie = ModelTrie::forCatalogue(dataset, *tokenizer, termination, a.vocabulary.get());
         a.trie = std::make_shared<const flow::TitleTrie>(modelTrie->trie);
     }
     a.terminationId = a.vocabulary ? a.vocabulary->toCompact(termination) : termination;
     a.flows = std::make_shared<flow::FlowTable>(*a.trie, modelTrie->rewards, config.rewardSmoothing);
     a.model = buildModel(config, a.vocabulary.get(), a.device);
-    if (config.method == run::Method::Flower && rewardVariantOf(config).needsPreference()) {
-        if (historyFree) {
-            throw Error({"", 0, "reward.variant"},
-                        "\"" + std::string(run::toString(config.rewardVariant)) +
-                            "\" personalises rewards per training row with SASRec; history_free runs "
-                            "have no histories");
+    const bool preferenceReward =
+        config.method == run::Method::Flower && rewardVariantOf(config).needsPreference();
+    if (preferenceReward && historyFree) {
+        throw Error({"", 0, "reward.variant"},
+                    "\"" + std::string(run::toString(config.rewardVariant)) +
+                        "\" personalises rewards per training row with SASRec; history_free runs "
+                        "have no histories");
+    }
+    const bool guidance = !historyFree && config.evaluation.guidance < 1.0;
+    std::optional<SasRecSplits> guidanceScores;
+    if (preferenceReward || guidance) {
+        // One source for both (a SASRec trained here is trained once).
+        std::vector<std::string> splits;
+        if (preferenceReward) splits.emplace_back("train");
+        if (guidance) splits.emplace_back("valid");
+        if (guidance && config.evaluation.test) splits.emplace_back("test");
+        SasRecSplits scores = sasrecScores(config, dataset, assemblyOptions, splits);
+        a.preferenceNote = scores.note;
+        if (preferenceReward) {
+            a.preference = std::make_shared<sasrec::SasRecPreference>(scores.scores.at("train"), scores.source);
         }
-        a.preference = buildPreference(config, dataset, assemblyOptions, a.preferenceNote);
+        if (guidance) guidanceScores = std::move(scores);
     }
     a.objective = buildObjective(config, *a.flows, historyFree ? nullptr : &dataset, a.preference.get());
+    if (!historyFree) {
+        inner = recommendationEvaluator(config, dataset, bigrec, a.trie,
+                                        guidance ? &*guidanceScores : nullptr);
+    }
     a.evaluator = std::make_shared<ValidationEvaluator>(a.objective, a.data, config.microBatchSize,
                                                         std::move(inner));
     return a;

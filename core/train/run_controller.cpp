@@ -205,7 +205,7 @@ void RunController::record(const EvaluationEvent& e) {
                                 toStore(d.kind), e.step, d.value);
         }
         for (const auto& s : e.result.samples) {
-            writer_->sample(e.step, s.promptId, s.title, s.valid, s.logProb);
+            writer_->sample(e.step, s.promptId, s.title, s.valid, s.logProb, e.split);
         }
         for (const auto& h : e.result.histograms) {
             if (!h.bins.empty()) writer_->histogram(h.kind, e.step, h.bins);
@@ -225,6 +225,7 @@ void RunController::work() {
         TrainerHooks hooks;
         hooks.onStep = [this](const StepEvent& e) { record(e); };
         hooks.onEvaluation = [this](const EvaluationEvent& e) { record(e); };
+        hooks.onEvaluationProgress = [this](const EvaluationProgress& p) { emit(p); };
         std::int64_t bestStep = -1;
         hooks.onCheckpoint = [this, &bestStep](const CheckpointEvent& e) {
             // The store keeps one checkpoint per step; when `best` and `last` hold the same

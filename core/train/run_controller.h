@@ -4,8 +4,9 @@
 // (RunWriter):
 //   scalars      "loss/<term>" of every update, "lr", "grad_norm", "tokens_per_s",
 //                "step_seconds", and each evaluation metric under its key ("valid/loss")
-//   evaluations  (split, metric, k) of every evaluation; divergences; samples;
-//                every histogram the evaluator reports, under its kind ("groups_recommended")
+//   evaluations  (split, metric, k) of every evaluation (the end-of-training test one too);
+//                divergences; samples (with the event's split); every histogram the
+//                evaluator reports, under its kind ("groups_recommended", "test/groups_…")
 //   checkpoints  every `last` / `best` written, with the monitored metric at `best`
 //   final state  finished (also after early stopping), cancelled (with a checkpoint of the last
 //                whole update, so `flower resume` continues exactly), failed (with the message)
@@ -49,7 +50,8 @@ struct StateEvent {
     std::optional<TrainResult> result; // in the final event of a run that trained to its end
 };
 
-using RunEvent = std::variant<StateEvent, StepEvent, EvaluationEvent, CheckpointEvent>;
+// EvaluationProgress: how far a running evaluation is (not stored; for progress lines).
+using RunEvent = std::variant<StateEvent, StepEvent, EvaluationEvent, CheckpointEvent, EvaluationProgress>;
 using RunListener = std::function<void(const RunEvent&)>;
 
 struct RunControllerOptions {

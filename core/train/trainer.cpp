@@ -1,5 +1,7 @@
 #include "core/train/trainer.h"
 
+#include "core/model/checkpoint_reader.h"
+#include "core/model/qwen2_checkpoint.h"
 #include "core/train/lr_schedule.h"
 #include "core/train/master_weights.h"
 
@@ -127,6 +129,7 @@ struct Trainer::Impl {
                          bool best, std::optional<double> metric);
     // Runs the evaluator; returns true when early stopping says stop.
     bool evaluate(const TrainerHooks& hooks, double epoch);
+    void evaluateTest(const TrainerHooks& hooks);
     bool better(double value) const {
         if (!position.bestMetric) return true;
         return options.earlyStopping.higherIsBetter ? value > *position.bestMetric
@@ -321,9 +324,11 @@ bool Trainer::Impl::evaluate(const TrainerHooks& hooks, double epoch) {
         return false;
     }
     position.lastEvaluatedStep = position.step;
+    evaluator->setProgress(hooks.onEvaluationProgress);
     EvaluationEvent event;
     event.step = position.step;
     event.epoch = epoch;
+    event.weightsStep = position.step;
     {
         // Its own generator: evaluating (or not) leaves the training randomness untouched.
         at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(
@@ -366,6 +371,33 @@ bool Trainer::Impl::evaluate(const TrainerHooks& hooks, double epoch) {
     }
     return options.earlyStopping.patience > 0 &&
            position.evaluationsWithoutImprovement >= options.earlyStopping.patience;
+}
+
+void Trainer::Impl::evaluateTest(const TrainerHooks& hooks) {
+    if (!evaluator || !evaluator->evaluatesTest()) return;
+    evaluator->setProgress(hooks.onEvaluationProgress);
+    EvaluationEvent event;
+    event.step = position.step;
+    event.epoch = static_cast<double>(position.epoch) +
+                  static_cast<double>(position.indexInEpoch) / static_cast<double>(trainSize);
+    event.split = "test";
+    event.weightsStep = position.step;
+    if (!options.checkpointRoot.empty() && position.bestStep >= 0) {
+        if (const auto best = TrainingCheckpoint::resolve(options.checkpointRoot / "best")) {
+            torch::NoGradGuard noGrad;
+            model::loadQwen2Weights(*model, model::CheckpointReader(*best));
+            event.weightsStep = position.bestStep;
+        }
+    }
+    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(
+        mix(options.seed ^ mix(static_cast<std::uint64_t>(position.step) + 0x7e57)));
+    {
+        torch::NoGradGuard noGrad;
+        model->eval();
+        event.result = evaluator->evaluateTest(*model, position.step, gen);
+        model->train();
+    }
+    if (hooks.onEvaluation) hooks.onEvaluation(event);
 }
 
 TrainResult Trainer::train(const TrainerHooks& hooks) {
@@ -484,9 +516,11 @@ TrainResult Trainer::train(const TrainerHooks& hooks) {
             d.writeCheckpoint(last, RngState::capture(d.generator), hooks, false, std::nullopt);
         }
         if (stop) {
+            d.evaluateTest(hooks);
             return finish(StopReason::EarlyStopped);
         }
     }
+    d.evaluateTest(hooks);
     return finish(StopReason::Completed);
 }
 

@@ -11,6 +11,11 @@
 //     resumed run sees the same order; maxSteps caps the updates;
 //   - evaluation every `evaluateEvery` updates, at epoch ends and after the last update; the
 //     monitored metric drives early stopping (patience) and the `best` checkpoint;
+//   - when training ends (last update or early stop, not cancel) and the evaluator
+//     evaluatesTest(): the `best` checkpoint's weights are loaded into the model (the final
+//     weights when there is no best: no checkpoint root or no monitored value) and the test
+//     split is evaluated once — an EvaluationEvent with split "test" at the last step, whose
+//     weightsStep says which step's weights it ranked. The model keeps those weights after.
 //   - checkpoints (training_checkpoint.h) to <checkpointRoot>/last every `checkpointEvery`
 //     updates, at epoch ends, at the end and when stopped; <checkpointRoot>/best on improvement.
 // Determinism on the CPU: the objective's randomness comes from one CPU at::Generator seeded
@@ -88,6 +93,8 @@ struct StepEvent {
 struct EvaluationEvent {
     std::int64_t step = 0;
     double epoch = 0;
+    std::string split = "valid";      // "test": the end-of-training test evaluation
+    std::int64_t weightsStep = 0;     // the step whose weights were evaluated (test: best's)
     EvaluationResult result;
     std::optional<double> monitored;  // the early-stopping metric's value
     bool improved = false;            // a new best (and `best` was written)
@@ -114,6 +121,8 @@ struct TrainResult {
 struct TrainerHooks {
     std::function<void(const StepEvent&)> onStep;
     std::function<void(const EvaluationEvent&)> onEvaluation;
+    // During an evaluation (beam search reports after each batch of prompts).
+    std::function<void(const EvaluationProgress&)> onEvaluationProgress;
     std::function<void(const CheckpointEvent&)> onCheckpoint;
     // Asked before every micro-batch; true stops the run: the unfinished update is dropped and
     // a checkpoint of the last finished one is written. May block (that is how pause works).

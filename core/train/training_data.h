@@ -13,7 +13,10 @@
 
 namespace flower::train {
 
-enum class Split { Train, Valid };
+// Test: only BIGRec data has one (the end-of-training evaluation ranks it); trainers never
+// batch it, and the history-free data reports 0 test examples.
+enum class Split { Train, Valid, Test };
+const char* toString(Split split);  // "train", "valid", "test"
 
 class TrainingData {
 public:

@@ -51,4 +51,14 @@ EvaluationResult ValidationEvaluator::evaluate(model::Qwen2ForCausalLMImpl& mode
     return result;
 }
 
+EvaluationResult ValidationEvaluator::evaluateTest(model::Qwen2ForCausalLMImpl& model, std::int64_t step,
+                                                   at::Generator& generator) {
+    return inner_ ? inner_->evaluateTest(model, step, generator) : EvaluationResult{};
+}
+
+void ValidationEvaluator::setProgress(EvaluationProgressFn progress) {
+    if (inner_) inner_->setProgress(progress);
+    Evaluator::setProgress(std::move(progress));
+}
+
 }  // namespace flower::train

@@ -23,6 +23,11 @@ public:
                         int batchSize, std::shared_ptr<Evaluator> inner = nullptr);
     EvaluationResult evaluate(model::Qwen2ForCausalLMImpl& model, std::int64_t step,
                               at::Generator& generator) override;
+    // The inner evaluator's test evaluation (the loss is a validation measure only).
+    bool evaluatesTest() const override { return inner_ && inner_->evaluatesTest(); }
+    EvaluationResult evaluateTest(model::Qwen2ForCausalLMImpl& model, std::int64_t step,
+                                  at::Generator& generator) override;
+    void setProgress(EvaluationProgressFn progress) override;
 
 private:
     std::shared_ptr<Objective> objective_;

@@ -66,6 +66,7 @@ INSERT INTO runs(id, name, status, created_at, config_json, seed) VALUES
   (2, 'old-running', 'running', 1001.0, '{}', 4);
 INSERT INTO series(id, run_id, key) VALUES (1, 1, 'loss');
 INSERT INTO scalars VALUES (1, 0, 0.0, 2.5, 1000.5), (1, 1, 0.0, 2.0, 1000.6);
+INSERT INTO samples(run_id, step, prompt_id, title, valid, log_prob) VALUES (1, 1, 0, 'Old Title', 1, -0.5);
 )sql";
 
 }  // namespace
@@ -112,7 +113,7 @@ void TestRunStore::migratesFromVersion1() {
         db.exec(kV1Schema);
     }
     RunStore store(file);
-    QCOMPARE(store.schemaVersion(), 2);
+    QCOMPARE(store.schemaVersion(), 3);
     const auto runs = store.listRuns();
     QCOMPARE(runs.size(), size_t{2});
     QCOMPARE(runs[0].name, std::string("old-finished"));
@@ -126,6 +127,11 @@ void TestRunStore::migratesFromVersion1() {
     QCOMPARE(loss[1].value, 2.0);
     store.addTag(1, "baseline");  // the v2 table exists
     QCOMPARE(store.tags(1), std::vector<std::string>({"baseline"}));
+    // v3: samples carry their split; older ones were validation samples.
+    const auto samples = store.samples(1);
+    QCOMPARE(samples.size(), size_t{1});
+    QCOMPARE(samples[0].title, std::string("Old Title"));
+    QCOMPARE(samples[0].split, std::string("valid"));
     QCOMPARE(store.integrityCheck(), std::string("ok"));
 }
 
@@ -141,7 +147,7 @@ void TestRunStore::refusesNewerSchema() {
     } catch (const flower::Error& e) {
         QCOMPARE(std::string(e.what()),
                  file.string() + ": schema version 99 was written by a newer Flower Workbench "
-                                 "(this build knows up to 2)");
+                                 "(this build knows up to 3)");
     }
 }
 
@@ -330,7 +336,7 @@ void TestRunStore::recordsEveryKind() {
         writer.evaluation("test", "ndcg", 5, 10, 0.042);
         writer.evaluation("test", "ttr", 0, 10, 0.7);
         writer.sample(10, 3, "Blade Runner", true, -1.5);
-        writer.sample(10, 4, "Not A Film", false, std::nullopt);
+        writer.sample(10, 4, "Not A Film", false, std::nullopt, "test");
         writer.checkpoint(10, "/ckpt/step-10", 0.9);
         writer.finish(RunStatus::Finished);
     }
@@ -354,6 +360,8 @@ void TestRunStore::recordsEveryKind() {
     QCOMPARE(s[0].logProb.value_or(0), -1.5);
     QVERIFY(!s[1].valid);
     QVERIFY(!s[1].logProb.has_value());
+    QCOMPARE(s[0].split, std::string("valid"));  // the default
+    QCOMPARE(s[1].split, std::string("test"));
     const auto c = store.checkpoints(id);
     QCOMPARE(c.size(), size_t{1});
     QCOMPARE(c[0].path, std::string("/ckpt/step-10"));
