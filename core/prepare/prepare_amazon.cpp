@@ -93,11 +93,7 @@ PrepareSummary prepareAmazon(const PrepareOptions& o, const PrepareProgressFn& p
     const WrittenRows written =
         writeDatasetFiles(staging.path().string(), meta, reviews, core, rows, interactions);
     writeTextFile((staging.path() / "reference_title_interaction.json").string(), interactions.interactionJson());
-    if (interactions.entries().size() < static_cast<std::size_t>(o.groups)) {
-        throw Error({"", 0, "groups"}, "the train histories hold " + std::to_string(interactions.entries().size()) +
-                                           " distinct titles, fewer than the " + std::to_string(o.groups) +
-                                           " popularity groups");
-    }
+    // Fewer titles than groups leave the last groups empty ("7": []), as the notebook does.
     writeTextFile((staging.path() / ("reference_group_title_" + std::to_string(o.groups) + ".json")).string(),
                   interactions.groupJson(o.groups));
 

@@ -129,7 +129,7 @@ SyntheticRawFiles writeSyntheticRaw(const SyntheticRawConfig& c) {
             titleMember = escaped;
         }
         line = "{\"category\": [\"" + c.category + "\", \"Movies\"], \"tech1\": \"\", \"description\": "
-               "[\"<b>Product Description</b><br>A \\\"film\\\" about " + title.substr(0, 8) +
+               "[\"<b>Product Description</b><br>A \\\"film\\\" about " + asinOf(item) +
                ", rated <i>4/5</i>.\"], \"fit\": \"\", ";
         if (!titleMember.empty()) line += "\"title\": " + titleMember + ", ";
         line += "\"also_buy\": [\"" + asinOf((item + 1) % c.items) + "\", \"" + asinOf((item + 7) % c.items) +
