@@ -71,7 +71,7 @@ private:
 };
 
 std::string asinOf(std::int64_t item) {
-    char b[16];
+    char b[32];
     std::snprintf(b, sizeof b, "B%09lld", static_cast<long long>(item));
     return b;
 }
