@@ -28,6 +28,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 using namespace flower::prepare;
@@ -409,8 +410,9 @@ void TestPrepareAmazon::maxHistoryCutsHistories() {
     int rows = 0;
     while (std::getline(in, line)) {
         ++rows;
-        // One history item: the id list is "[n]", never quoted (no ", " inside).
-        QVERIFY2(line.find("\"[") == std::string::npos, line.c_str());
+        // One history item: history_item_id is "[n]" followed by item_id, and no id list has two.
+        QVERIFY2(std::regex_search(line, std::regex(R"(,\[\d+\],\d+,)")), line.c_str());
+        QVERIFY2(!std::regex_search(line, std::regex(R"(\[\d+, \d+)")), line.c_str());
     }
     QCOMPARE(rows, 12);
 }
