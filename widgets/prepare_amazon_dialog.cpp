@@ -90,6 +90,8 @@ PrepareAmazonDialog::PrepareAmazonDialog(QWidget* parent) : QDialog(parent) {
     minItems_ = new QSpinBox(this);
     minItems_->setRange(0, 10000000);
     minItems_->setValue(3000);
+    minItems_->setToolTip(tr("Fewer items at any K-core pass: the window opens one year earlier and "
+                             "everything starts over (the reference's 3000; down to 1996)"));
     strict_ = new QCheckBox(tr("Stop at the first bad line (otherwise skip and count it)"), this);
     strict_->setChecked(true);
     form->addRow(tr("Reviews file"), withBrowse(reviews_, this, tr("Reviews file"), false));
@@ -112,6 +114,7 @@ PrepareAmazonDialog::PrepareAmazonDialog(QWidget* parent) : QDialog(parent) {
     progress_->setRange(0, 1000);
     progress_->setValue(0);
     progress_->setTextVisible(false);
+    progress_->setVisible(false);  // shown while a preparation runs
     v->addWidget(progress_);
     status_ = new QLabel(tr("Choose the two files and a new output folder."), this);
     status_->setObjectName(QStringLiteral("prepare:status"));
@@ -190,6 +193,8 @@ void PrepareAmazonDialog::start() {
     done_ = 0;
     total_ = 0;
     setEditable(false);
+    progress_->setValue(0);
+    progress_->setVisible(true);
     status_->setText(tr(kStageText[0]));
     worker_ = std::thread([this, o] {
         bool ok = false;
@@ -235,6 +240,7 @@ void PrepareAmazonDialog::workerEnded(bool ok, const QString& message, const QSt
     if (worker_.joinable()) worker_.join();
     setEditable(true);
     progress_->setValue(ok ? 1000 : 0);
+    progress_->setVisible(ok);
     status_->setText(message);
     Q_EMIT preparationEnded(ok, message);
     if (ok) {
