@@ -3,6 +3,12 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define FLOWER_SHA_NI 1
+#endif
+
 namespace flower::prepare {
 
 namespace {
@@ -19,11 +25,77 @@ constexpr std::uint32_t kRound[64] = {
 
 inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
+#ifdef FLOWER_SHA_NI
+// `count` 64-byte blocks through the SHA extensions. The state lives in two registers in the
+// order the sha256rnds2 instruction wants (ABEF, CDGH); each step of 4 rounds adds 4 round
+// constants to 4 message words, and msg1/msg2 extend the message schedule 4 words at a time.
+__attribute__((target("sha,sse4.1,ssse3"))) void shaNiBlocks(std::uint32_t* h, const unsigned char* p,
+                                                            std::size_t count) {
+    const __m128i byteSwap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h)), 0xB1);
+    __m128i state1 = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(h + 4)), 0x1B);
+    __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);  // ABEF
+    state1 = _mm_blend_epi16(state1, tmp, 0xF0);       // CDGH
+    for (; count > 0; --count, p += 64) {
+        const __m128i abef = state0, cdgh = state1;
+        __m128i m[4];
+        for (int i = 0; i < 4; ++i) {
+            m[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i)), byteSwap);
+        }
+        for (int i = 0; i < 16; ++i) {
+            __m128i msg = _mm_add_epi32(m[i % 4], _mm_loadu_si128(reinterpret_cast<const __m128i*>(kRound + 4 * i)));
+            state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+            if (i >= 3 && i <= 14) {
+                const __m128i carry = _mm_alignr_epi8(m[i % 4], m[(i + 3) % 4], 4);
+                m[(i + 1) % 4] = _mm_sha256msg2_epu32(_mm_add_epi32(m[(i + 1) % 4], carry), m[i % 4]);
+            }
+            msg = _mm_shuffle_epi32(msg, 0x0E);
+            state0 = _mm_sha256rnds2_epu32(state0, state1, msg);
+            if (i >= 1 && i <= 12) m[(i + 3) % 4] = _mm_sha256msg1_epu32(m[(i + 3) % 4], m[i % 4]);
+        }
+        state0 = _mm_add_epi32(state0, abef);
+        state1 = _mm_add_epi32(state1, cdgh);
+    }
+    tmp = _mm_shuffle_epi32(state0, 0x1B);       // FEBA
+    state1 = _mm_shuffle_epi32(state1, 0xB1);    // DCHG
+    state0 = _mm_blend_epi16(tmp, state1, 0xF0); // DCBA
+    state1 = _mm_alignr_epi8(state1, tmp, 8);    // HGFE
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(h), state0);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), state1);
+}
+#endif
+
 }  // namespace
 
-Sha256::Sha256()
+bool Sha256::hardwareAvailable() {
+#ifdef FLOWER_SHA_NI
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return false;
+    const bool sha = (b >> 29) & 1U;
+    if (__get_cpuid(1, &a, &b, &c, &d) == 0) return false;
+    const bool sse41 = (c >> 19) & 1U, ssse3 = (c >> 9) & 1U;
+    return sha && sse41 && ssse3;
+#else
+    return false;
+#endif
+}
+
+Sha256::Sha256(bool allowHardware)
     : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
-         0x5be0cd19} {}
+         0x5be0cd19} {
+    static const bool available = hardwareAvailable();
+    hardware_ = allowHardware && available;
+}
+
+void Sha256::blocks(const unsigned char* p, std::size_t count) {
+#ifdef FLOWER_SHA_NI
+    if (hardware_) {
+        shaNiBlocks(h_.data(), p, count);
+        return;
+    }
+#endif
+    for (; count > 0; --count, p += 64) block(p);
+}
 
 void Sha256::block(const unsigned char* p) {
     std::uint32_t w[64];
@@ -65,10 +137,13 @@ void Sha256::update(const void* data, std::size_t size) {
         p += take;
         size -= take;
         if (buffered_ < 64) return;
-        block(buffer_.data());
+        blocks(buffer_.data(), 1);
         buffered_ = 0;
     }
-    for (; size >= 64; p += 64, size -= 64) block(p);
+    const std::size_t whole = size / 64;
+    blocks(p, whole);
+    p += whole * 64;
+    size -= whole * 64;
     std::memcpy(buffer_.data(), p, size);
     buffered_ = size;
 }
