@@ -525,12 +525,47 @@ QWidget* ExperimentForm::buildSections() {
     addLine(f, tr("Beams"), "evaluation.beams", Kind::Number,
             tr("Beam width of the recommendation list"), true);
     addLine(f, tr("Cut-offs K"), "evaluation.k", Kind::List, tr("NDCG@K, HR@K, e.g. 1, 5, 10"), true);
-    addLine(f, tr("Decoding temperature"), "evaluation.temperature", Kind::Number,
-            tr("Softmax temperature when decoding"), true);
-    addChoice(f, tr("Decoding"), "evaluation.decoding",
-              choices<run::Decoding>({{run::Decoding::Constrained, "catalogue titles only"},
-                                      {run::Decoding::Free, ""}}),
-              tr("Restrict generations to catalogue titles"), true);
+    auto* decoding = addChoice(f, tr("Decoding"), "evaluation.decoding",
+              choices<run::Decoding>({{run::Decoding::Beam, "beam search over catalogue titles (BIGRec)"},
+                                      {run::Decoding::Temp, "beam search at temperature 1.5"},
+                                      {run::Decoding::D3, "beam search, length penalty 0 (D3)"},
+                                      {run::Decoding::Free, "sampling (RQ1, history-free prompts)"}}),
+              tr("How the recommendation lists are decoded"), true);
+    auto* penalty = addLine(f, tr("Length penalty"), "evaluation.length_penalty", Kind::Number,
+                            tr("α of Σ log p / L^α; 1 for beam and temp, 0 for d3"), true);
+    auto* temperature = addLine(f, tr("Decoding temperature"), "evaluation.temperature", Kind::Number,
+                                tr("Softmax temperature when decoding; 1.5 for temp, else 1"), true);
+    // A file that leaves α and T out gets the decoding's defaults (core/run); the form always
+    // holds values, so switching the decoding carries the new defaults into fields that still
+    // hold the old decoding's (a value the researcher typed stays).
+    connect(decoding, &QComboBox::currentIndexChanged, this,
+            [this, decoding, penalty, temperature, previous = decoding->currentData().toString()]() mutable {
+                const QString now = decoding->currentData().toString();
+                const auto decodingOf = [](const QString& name) {
+                    for (auto d : {run::Decoding::Beam, run::Decoding::Temp, run::Decoding::D3,
+                                   run::Decoding::Free}) {
+                        if (name.toStdString() == run::toString(d)) return std::optional(d);
+                    }
+                    return std::optional<run::Decoding>();
+                };
+                const auto from = decodingOf(previous);
+                const auto to = decodingOf(now);
+                previous = now;
+                if (loading_ || !from || !to) return;
+                const auto carry = [](QLineEdit* edit, double oldDefault, double newDefault) {
+                    bool ok = false;
+                    const double value = edit->text().toDouble(&ok);
+                    if (ok && value == oldDefault) edit->setText(QString::number(newDefault));
+                };
+                carry(penalty, run::defaultLengthPenalty(*from), run::defaultLengthPenalty(*to));
+                carry(temperature, run::defaultTemperature(*from), run::defaultTemperature(*to));
+            });
+    addLine(f, tr("Guidance γ"), "evaluation.guidance", Kind::Number,
+            tr("D3's SASRec guidance in [0, 1]; 1 = none (the paper's D3 row)"), true);
+    addLine(f, tr("Validation rows"), "evaluation.rows", Kind::Number,
+            tr("Rows ranked per evaluation (a fixed seeded subset); 0 = all"), true);
+    addCheck(f, tr("Test at the end"), "evaluation.test",
+             tr("Rank the test split with the best checkpoint when training ends"), true);
     addLine(f, tr("Samples"), "evaluation.samples", Kind::Number,
             tr("Samples drawn for distribution fitting; 0 = the tuning-set size"), true);
     addLine(f, tr("Seed"), "seed", Kind::Number,

@@ -31,7 +31,9 @@ constexpr Names<RewardVariant, 3> kRewards = {{{RewardVariant::Flow, "flow"},
 constexpr Names<LrSchedule, 3> kSchedules = {{{LrSchedule::Constant, "constant"},
                                               {LrSchedule::Linear, "linear"},
                                               {LrSchedule::Cosine, "cosine"}}};
-constexpr Names<Decoding, 2> kDecodings = {{{Decoding::Constrained, "constrained"},
+constexpr Names<Decoding, 4> kDecodings = {{{Decoding::Beam, "beam"},
+                                            {Decoding::Temp, "temp"},
+                                            {Decoding::D3, "d3"},
                                             {Decoding::Free, "free"}}};
 constexpr Names<RolloutConstraint, 2> kRolloutConstraints = {{{RolloutConstraint::Trie, "trie"},
                                                                {RolloutConstraint::Free, "free"}}};
@@ -270,6 +272,9 @@ std::string_view toString(PfNormalisation v) { return nameOf(kPfNormalisations, 
 std::string_view toString(DeviceChoice v) { return nameOf(kDevices, v); }
 std::string_view toString(DType v) { return nameOf(kDTypes, v); }
 
+double defaultLengthPenalty(Decoding d) { return d == Decoding::D3 ? 0.0 : 1.0; }
+double defaultTemperature(Decoding d) { return d == Decoding::Temp ? 1.5 : 1.0; }
+
 std::string closestKey(std::string_view key, const std::vector<std::string>& known) {
     std::string best;
     std::size_t bestDistance = SIZE_MAX;
@@ -345,8 +350,12 @@ json ExperimentConfig::toJson() const {
          {{"every_steps", e.everySteps},
           {"beams", e.beams},
           {"k", e.k},
-          {"temperature", e.temperature},
           {"decoding", toString(e.decoding)},
+          {"length_penalty", e.lengthPenalty},
+          {"temperature", e.temperature},
+          {"guidance", e.guidance},
+          {"rows", e.rows},
+          {"test", e.test},
           {"samples", e.samples}}},
         {"rq1_target", rq1Target},
         {"seed", seed},
@@ -502,10 +511,44 @@ ExperimentConfig parseTracked(const json& j, const Origins& origins, const std::
             }
             e.k = k->get<std::vector<int>>();
         }
+        // "constrained" is the name files used before temp and d3 existed.
+        const json* decoding = ev->contains("decoding") ? &ev->at("decoding") : nullptr;
+        if (decoding && decoding->is_string() && decoding->get<std::string>() == "constrained") {
+            re.find("decoding");
+            e.decoding = Decoding::Beam;
+        } else {
+            re.choice("decoding", e.decoding, kDecodings);
+        }
+        if (!decoding && c.method == Method::SftTemperature) e.decoding = Decoding::Temp;
+        e.lengthPenalty = defaultLengthPenalty(e.decoding);
+        e.temperature = defaultTemperature(e.decoding);
+        re.number("length_penalty", e.lengthPenalty, 0.0, INFINITY);
         re.number("temperature", e.temperature, 0.0, INFINITY, true);
-        re.choice("decoding", e.decoding, kDecodings);
+        re.number("guidance", e.guidance, 0.0, 1.0);
+        re.integer("rows", e.rows, 0);
+        e.test = c.promptTemplate == "bigrec";
+        re.boolean("test", e.test);
         re.integer("samples", e.samples, 0);
         re.rejectUnknown();
+        if (e.guidance < 1.0 && e.decoding != Decoding::D3) {
+            re.fail("guidance", "γ < 1 (SASRec guidance) is D3's: it needs decoding \"d3\", got \"" +
+                                    std::string(toString(e.decoding)) + "\"");
+        }
+        const bool bigrec = c.promptTemplate == "bigrec";
+        if (bigrec && e.decoding == Decoding::Free) {
+            re.fail("decoding", "\"free\" (unconstrained sampling) is the RQ1 evaluation of "
+                                "history_free runs; bigrec runs decode with beam, temp or d3");
+        }
+        if (!bigrec && e.test) {
+            re.fail("test", "the test-split evaluation ranks recommendations of bigrec prompts; "
+                            "prompt_template \"" + c.promptTemplate + "\" has no test split");
+        }
+    } else {
+        c.evaluation.test = c.promptTemplate == "bigrec";
+        if (c.method == Method::SftTemperature) {
+            c.evaluation.decoding = Decoding::Temp;
+            c.evaluation.temperature = defaultTemperature(Decoding::Temp);
+        }
     }
     r.text("rq1_target", c.rq1Target);
     r.integer("seed", c.seed, 0);

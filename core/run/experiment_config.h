@@ -34,7 +34,11 @@ namespace flower::run {
 enum class Method { Sft, Flower, SftTemperature, IFairLrs };
 enum class RewardVariant { Flow, FlowDivPref, FlowPlusLogPref };  // R, R ÷ pref, log R + log pref
 enum class LrSchedule { Constant, Linear, Cosine };  // after warm-up; linear = the reference's
-enum class Decoding { Constrained, Free };            // trie-constrained beam search or free
+// How recommendation lists are decoded (core/decode): trie-constrained beam search as BIGRec
+// (beam), with a softmax temperature (temp, the paper's Temp row) or D3's length penalty 0 and
+// optional SASRec guidance (d3); free = RQ1's sampling of history_free runs. The old name
+// "constrained" is read as beam.
+enum class Decoding { Beam, Temp, D3, Free };
 enum class RolloutConstraint { Trie, Free };     // Flower's training rollouts: tree or vocabulary
 enum class PfNormalisation { Vocabulary, Tree };  // what Flower's log P_F is a softmax over
 enum class DeviceChoice { Cpu, Cuda, Auto };
@@ -65,12 +69,25 @@ struct EarlyStoppingConfig {
     bool higherIsBetter = false;       // JSON "mode": "min" | "max"
 };
 
+// Defaults that depend on the decoding (applied when the file leaves the field out): α is 0
+// for d3 (the reference's --length_penalty 0.0) and 1 otherwise (HF's default); T is 1.5 for
+// temp (the paper's Temp row) and 1 otherwise.
+double defaultLengthPenalty(Decoding d);
+double defaultTemperature(Decoding d);
+
 struct EvaluationConfig {
     std::int64_t everySteps = 0;       // evaluate every N optimiser steps; 0 = each epoch end
     int beams = 10;                    // beam width of the recommendation list
     std::vector<int> k = {1, 3, 5, 10, 20};  // cut-offs of NDCG@K, HR@K
-    double temperature = 1.0;          // softmax temperature when decoding (sft_temperature: 1.5)
-    Decoding decoding = Decoding::Constrained;  // restrict generations to catalogue titles
+    // absent: temp when the method is sft_temperature, else beam
+    Decoding decoding = Decoding::Beam;
+    double lengthPenalty = 1.0;        // α of Σ log p / L^α; absent: defaultLengthPenalty
+    double temperature = 1.0;          // softmax temperature when decoding; absent: defaultTemperature
+    double guidance = 1.0;             // D3's γ in [0, 1]; 1 = no SASRec guidance (the paper's D3
+                                       // row); < 1 needs decoding d3 and the "preference" model
+    std::int64_t rows = 0;             // validation rows per evaluation (a fixed seeded subset); 0 = all
+    bool test = true;                  // at the end, the test split with the best checkpoint;
+                                       // absent: true for bigrec prompts, false for history_free
     std::int64_t samples = 0;          // samples drawn for distribution fitting; 0 = tuning-set size
 };
 

@@ -74,6 +74,7 @@ private Q_SLOTS:
     void lambdaSliderIsLogScaleAndShowsTheta();
     void cudaIsDisabledWithAReasonWhenUnavailable();
     void savedFileResolvesToTheSameJson();
+    void decodingCarriesItsDefaults();
 };
 
 void TestExperimentForm::fieldsGiveTheResolvedJsonOfTheCli() {
@@ -115,6 +116,25 @@ void TestExperimentForm::editedFieldsGiveWhatSetGives() {
                "optimizer.schedule=constant"});
     QVERIFY2(form.config()->toJson() == expected,
              (form.config()->toJson().dump() + "\n" + expected.dump()).c_str());
+}
+
+// A file leaving α and T out gets the decoding's defaults; in the form, switching the decoding
+// moves fields that still hold the old defaults and keeps typed values.
+void TestExperimentForm::decodingCarriesItsDefaults() {
+    ExperimentForm form;
+    form.loadFile(QString::fromStdString(kExperiments + "/demo.json"));
+    QComboBox* decoding = combo(form, "evaluation.decoding");
+    decoding->setCurrentIndex(decoding->findData("temp"));
+    QVERIFY2(form.isValid(), qPrintable(form.errorMessage()));
+    QCOMPARE(form.config()->evaluation.temperature, 1.5);
+    QCOMPARE(form.config()->evaluation.lengthPenalty, 1.0);
+    decoding->setCurrentIndex(decoding->findData("d3"));
+    QCOMPARE(form.config()->evaluation.temperature, 1.0);
+    QCOMPARE(form.config()->evaluation.lengthPenalty, 0.0);
+    line(form, "evaluation.temperature")->setText("2");
+    decoding->setCurrentIndex(decoding->findData("beam"));
+    QCOMPARE(form.config()->evaluation.temperature, 2.0);  // typed: kept
+    QCOMPARE(form.config()->evaluation.lengthPenalty, 1.0);
 }
 
 void TestExperimentForm::invalidLambdaShowsTheCoreMessageAndDisablesRun() {
@@ -214,5 +234,6 @@ void TestExperimentForm::savedFileResolvesToTheSameJson() {
 FLOWER_GUI_TEST_MAIN(TestExperimentForm, fieldsGiveTheResolvedJsonOfTheCli,
                      editedFieldsGiveWhatSetGives, invalidLambdaShowsTheCoreMessageAndDisablesRun,
                      otherInvalidFieldsNameTheirField, lambdaSliderIsLogScaleAndShowsTheta,
-                     cudaIsDisabledWithAReasonWhenUnavailable, savedFileResolvesToTheSameJson)
+                     cudaIsDisabledWithAReasonWhenUnavailable, savedFileResolvesToTheSameJson,
+                     decodingCarriesItsDefaults)
 #include "test_experiment_form.moc"

@@ -67,6 +67,8 @@ private Q_SLOTS:
     void invalidJsonReportsPosition();
     void relativePathsFollowTheirFile();
     void everyExperimentFileResolves();
+    void evaluationDefaultsFollowTheDecoding();
+    void evaluationValuesAreChecked();
 };
 
 void TestExperimentConfig::defaultsRoundTrip() {
@@ -88,7 +90,11 @@ void TestExperimentConfig::changedValuesRoundTrip() {
     c.optimizer.beta2 = 0.95;
     c.optimizer.schedule = flower::run::LrSchedule::Cosine;
     c.evaluation.k = {2, 4};
-    c.evaluation.decoding = flower::run::Decoding::Free;
+    c.evaluation.decoding = flower::run::Decoding::D3;
+    c.evaluation.lengthPenalty = 0.5;
+    c.evaluation.guidance = 0.25;
+    c.evaluation.rows = 200;
+    c.evaluation.test = false;
     c.earlyStopping.higherIsBetter = true;
     c.earlyStopping.metric = "valid/ndcg@5";
     c.device = flower::run::DeviceChoice::Cuda;
@@ -110,6 +116,89 @@ void TestExperimentConfig::changedValuesRoundTrip() {
     QVERIFY(back.rollout.constraint == flower::run::RolloutConstraint::Free);
     QCOMPARE(back.rollout.decayThreshold, 0.2);
     QVERIFY(back.gradientCheckpointing);
+    QVERIFY(back.evaluation.decoding == flower::run::Decoding::D3);
+    QCOMPARE(back.evaluation.guidance, 0.25);
+    QCOMPARE(back.evaluation.rows, std::int64_t{200});
+    QVERIFY(!back.evaluation.test);
+}
+
+// The schema other experiment files are written against: decoding names, the defaults that
+// follow the decoding (α 0 for d3, T 1.5 for temp), "constrained" read as beam, test on for
+// bigrec prompts only.
+void TestExperimentConfig::evaluationDefaultsFollowTheDecoding() {
+    const fs::path dir = freshDir("evaluation");
+    const auto evaluationOf = [&](const std::string& text) {
+        write(dir / "e.json", text);
+        return ExperimentConfig::load(dir / "e.json").evaluation;
+    };
+    const auto none = evaluationOf("{}");
+    QVERIFY(none.decoding == flower::run::Decoding::Beam);
+    QCOMPARE(none.lengthPenalty, 1.0);
+    QCOMPARE(none.temperature, 1.0);
+    QCOMPARE(none.guidance, 1.0);
+    QCOMPARE(none.rows, std::int64_t{0});
+    QVERIFY(none.test);
+    const auto temp = evaluationOf(R"({"evaluation": {"decoding": "temp"}})");
+    QCOMPARE(temp.temperature, 1.5);
+    QCOMPARE(temp.lengthPenalty, 1.0);
+    const auto d3 = evaluationOf(R"({"evaluation": {"decoding": "d3"}})");
+    QCOMPARE(d3.lengthPenalty, 0.0);
+    QCOMPARE(d3.temperature, 1.0);
+    QCOMPARE(d3.guidance, 1.0);
+    const auto given = evaluationOf(
+        R"({"evaluation": {"decoding": "d3", "length_penalty": 2, "guidance": 0.5, "rows": 20, "test": false}})");
+    QCOMPARE(given.lengthPenalty, 2.0);
+    QCOMPARE(given.guidance, 0.5);
+    QCOMPARE(given.rows, std::int64_t{20});
+    QVERIFY(!given.test);
+    const auto old = evaluationOf(R"({"evaluation": {"decoding": "constrained"}})");
+    QVERIFY(old.decoding == flower::run::Decoding::Beam);
+    write(dir / "old.json", R"({"evaluation": {"decoding": "constrained"}})");
+    // `flower config --resolve` prints toJson(): the new name.
+    QCOMPARE(ExperimentConfig::load(dir / "old.json").toJson()["evaluation"]["decoding"].get<std::string>(),
+             std::string("beam"));
+    // sft_temperature trains as SFT and decodes at T 1.5 unless the file says otherwise.
+    const auto sftT = evaluationOf(R"({"method": "sft_temperature"})");
+    QVERIFY(sftT.decoding == flower::run::Decoding::Temp);
+    QCOMPARE(sftT.temperature, 1.5);
+    const auto sftTBeam = evaluationOf(R"({"method": "sft_temperature", "evaluation": {"decoding": "beam"}})");
+    QVERIFY(sftTBeam.decoding == flower::run::Decoding::Beam);
+    QCOMPARE(sftTBeam.temperature, 1.0);
+    const auto rq1 = evaluationOf(R"({"prompt_template": "history_free", "evaluation": {"decoding": "free"}})");
+    QVERIFY(rq1.decoding == flower::run::Decoding::Free);
+    QVERIFY(!rq1.test);
+    QCOMPARE(flower::run::defaultTemperature(flower::run::Decoding::Temp), 1.5);
+    QCOMPARE(flower::run::defaultLengthPenalty(flower::run::Decoding::D3), 0.0);
+}
+
+void TestExperimentConfig::evaluationValuesAreChecked() {
+    const fs::path dir = freshDir("evaluation_bad");
+    const auto errorFor = [&](const std::string& text) {
+        write(dir / "e.json", text);
+        return errorOf([&] { ExperimentConfig::load(dir / "e.json"); });
+    };
+    const std::string at = (dir / "e.json").string() + ", field evaluation.";
+    QCOMPARE(errorFor(R"({"evaluation": {"decoding": "greedy"}})"),
+             at + "decoding: \"greedy\" is not one of beam, temp, d3, free");
+    QCOMPARE(errorFor(R"({"evaluation": {"guidance": 1.5, "decoding": "d3"}})"),
+             at + "guidance: expected a number in [0.0, 1.0], got 1.5");
+    QCOMPARE(errorFor(R"({"evaluation": {"guidance": 0.5}})"),
+             at + "guidance: γ < 1 (SASRec guidance) is D3's: it needs decoding \"d3\", got \"beam\"");
+    QCOMPARE(errorFor(R"({"evaluation": {"length_penalty": -1}})"),
+             at + "length_penalty: expected a number in [0.0, ∞), got -1");
+    QCOMPARE(errorFor(R"({"evaluation": {"temperature": 0}})"),
+             at + "temperature: expected a number in (0.0, ∞), got 0");
+    QCOMPARE(errorFor(R"({"evaluation": {"rows": -3}})"), at + "rows: expected an integer ≥ 0, got -3");
+    QCOMPARE(errorFor(R"({"evaluation": {"test": "yes"}})"),
+             at + "test: expected true or false, got a string \"yes\"");
+    QCOMPARE(errorFor(R"({"evaluation": {"decoding": "free"}})"),
+             at + "decoding: \"free\" (unconstrained sampling) is the RQ1 evaluation of history_free "
+                  "runs; bigrec runs decode with beam, temp or d3");
+    QCOMPARE(errorFor(R"({"prompt_template": "history_free", "evaluation": {"test": true}})"),
+             at + "test: the test-split evaluation ranks recommendations of bigrec prompts; "
+                  "prompt_template \"history_free\" has no test split");
+    QCOMPARE(errorFor(R"({"evaluation": {"row": 3}})"),
+             at + "row: unknown key \"row\" (did you mean \"rows\"?)");
 }
 
 void TestExperimentConfig::rolloutOptionsAreChecked() {
@@ -391,10 +480,12 @@ void TestExperimentConfig::everyExperimentFileResolves() {
     const auto temp = ExperimentConfig::load(dir / "rq2-movies-sft-temperature.json");
     QCOMPARE(std::string(flower::run::toString(temp.method)), std::string(flower::run::toString(flower::run::Method::SftTemperature)));
     QCOMPARE(temp.evaluation.temperature, 1.5);
+    QVERIFY(temp.evaluation.decoding == flower::run::Decoding::Temp);
     QVERIFY(std::isinf(ExperimentConfig::load(dir / "rq1-movies100.json").lambda));
 }
 
 FLOWER_TEST_MAIN(TestExperimentConfig, defaultsRoundTrip, changedValuesRoundTrip, rolloutOptionsAreChecked,
+                 evaluationDefaultsFollowTheDecoding, evaluationValuesAreChecked,
                  extendsMergesObjectsAndChains, extendsCycleIsAnError, extendsMissingFileIsAnError,
                  thetaConvertsToLambda, thetaAndLambdaInOneFileIsAnError,
                  laterLayerChoosesThetaOrLambda, setOverridesValues, setUnknownKeySuggests,
