@@ -10,6 +10,9 @@
 // in seed (and name, description, table_row) share a cell: mean ± sample std over the seeds.
 // Two runs with one label on one dataset whose configs differ in anything else are an error
 // naming both runs and the first differing field (give one a "table_row", or export apart).
+// A run without DGU@10 / MGU@10 / H / TTR but with the same metric at k = 1 (SASRec: its top-1
+// item per row, core/sasrec/top_item_evaluation.h) fills the cell with it, and the table gets a
+// note saying so. Table 6 is this layout over the reward-variant runs.
 // runsTable: one row per run ("#id name"), one column per metric of their final evaluations.
 // Failure: flower::Error for an unknown run id or the ambiguity above.
 #pragma once
