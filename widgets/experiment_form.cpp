@@ -387,6 +387,9 @@ QWidget* ExperimentForm::buildSections() {
     QFormLayout* f = section(page, tr("Experiment"), v);
     addLine(f, tr("Name"), "name", Kind::Text, tr("Run name in the run list"));
     addLine(f, tr("Description"), "description", Kind::Text, tr("Free text shown with the run"));
+    addLine(f, tr("Table row"), "table_row", Kind::Text,
+            tr("Row of the paper table (export --table paper); empty: from method, decoding and "
+               "reward, e.g. BIGRec, Temp, Flower (÷ pref)"));
 
     f = section(page, tr("Data"), v);
     buildDatasetRow(f);

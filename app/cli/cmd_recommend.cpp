@@ -4,7 +4,9 @@
 // guidance γ from a scores file) — written in the reference's layout:
 //   [{"input": history text, "output": target title + "\n", "predict": [B titles],
 //     "predict_score": [B scores], "predict_token_scores": [[per-token step scores]]}, ...]
-// The checkpoint's experiment.json (when present) gives the prompt template and tokenizer, its
+// The checkpoint's experiment.json (when present) gives the prompt template and tokenizer (the
+// category words of a BIGRec prompt come from the decoded dataset's folder and items file, as
+// in training: text::categoryWordsFor), its
 // vocabulary_map.json the compact ids of a preset model. Nothing is written on failure: the
 // file is filled under a temporary name and renamed at the end.
 #include "command.h"
@@ -14,6 +16,7 @@
 #include "core/model/qwen2_checkpoint.h"
 #include "core/model/safetensors_reader.h"
 #include "core/run/experiment_config.h"
+#include "core/text/category_words.h"
 #include "core/text/prompt_template.h"
 #include "core/text/tokenizer.h"
 #include "core/text/vocabulary_map.h"
@@ -86,7 +89,14 @@ void runRecommend(const RecommendArgs& a) {
     if (fs::exists(dir / "vocabulary_map.json")) vocabulary = flower::text::VocabularyMap::load(dir / "vocabulary_map.json");
     const auto newline = tokenizer.encode("\n");
     if (newline.size() != 1) throw Error({tokenizerPath.string(), 0, "\\n"}, "the tokenizer must encode \"\\n\" as one token");
-    const auto prompt = flower::text::PromptTemplate::fromName(experiment ? experiment->promptTemplate : "bigrec");
+    // The category words of the decoded dataset, picked as training picks them (its folder
+    // name and items file, text::categoryWordsFor): a CDs model hears "musics" here too.
+    const std::string templateName = experiment ? experiment->promptTemplate : "bigrec";
+    std::string datasetNames = a.dataset;
+    datasetNames.append(" ").append(flower::data::locateDataset(a.dataset, a.category).items.string());
+    const auto prompt = flower::text::PromptTemplate::fromName(
+        templateName, templateName == "bigrec" ? flower::text::categoryWordsFor(datasetNames)
+                                               : flower::text::CategoryWords{});
     const flower::data::Dataset dataset = flower::data::loadDataset(a.dataset, a.category);
     const auto& split = pickSplit(dataset, a.split);
 

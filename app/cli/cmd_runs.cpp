@@ -212,8 +212,9 @@ const flower::cli::Registration kRuns(30, [](CLI::App& root) {
         ->required()
         ->check(CLI::IsMember({"csv", "md", "latex", "json"}));
     exp->add_option("--table", args->table,
-                    "runs: one row per run; paper: the paper's Table 4 (rows = methods, column "
-                    "groups = datasets, mean ± std over seeds)")
+                    "runs: one row per run; paper: the paper's Table 4 (rows = BIGRec, Temp, "
+                    "D3, …, Flower and Table 6's reward variants, from each run's config or its "
+                    "table_row; column groups = datasets, mean ± std over seeds)")
         ->check(CLI::IsMember({"runs", "paper"}));
     exp->add_option("--out", args->out, "Output file (- for standard output)")->required();
     exp->add_option("--db", args->db, "Run store");

@@ -8,6 +8,7 @@
 #include "core/run/resource_locator.h"
 #include "core/sasrec/sasrec_run.h"
 #include "core/sasrec/sasrec_scores.h"
+#include "core/sasrec/top_item_evaluation.h"
 #include "core/store/run_store.h"
 #include "core/store/store_location.h"
 #include "core/util/error.h"
@@ -82,7 +83,11 @@ void train(const TrainArgs& a) {
     s["valid"] = metricsJson(r.bestValid);
     s["test"] = metricsJson(r.test);
     s["note"] = "SASRec ranks all items by score (no history exclusion); its fairness and diversity "
-                "figures, as the reference computes them, use each row's top-1 item";
+                "figures, as the reference computes them, use each row's top-1 item (stored at k = 1)";
+    const auto& top = summary.testTopItems;
+    ordered_json top1 = ordered_json::object();
+    for (const auto& m : sasrec::topItemMetrics(top)) top1[m.metric + "@1"] = m.value;
+    s["test_top1"] = top1;
     s["scores"] = summary.scoresFile.string();
     s["weights"] = summary.weightsFile.string();
     if (a.json) {
@@ -93,6 +98,16 @@ void train(const TrainArgs& a) {
                 static_cast<long long>(summary.runId), r.bestEpoch, r.epochsRun, r.secondsToBest, r.seconds);
     std::printf("  test  NDCG@5 %.4f HR@5 %.4f  NDCG@10 %.4f HR@10 %.4f  NDCG@20 %.4f HR@20 %.4f\n",
                 r.test.ndcg(5), r.test.hr(5), r.test.ndcg(10), r.test.hr(10), r.test.ndcg(20), r.test.hr(20));
+    double dgu = 0, mgu = 0;
+    for (const auto& m : top.atK) {
+        if (m.k == 1) {
+            dgu = m.dgu;
+            mgu = m.mgu;
+        }
+    }
+    std::printf("  test, each row's top-1 item (as the reference; stored at k = 1): DGU %.4f MGU %.4f "
+                "H %.4f TTR %.4f\n",
+                dgu, mgu, top.lexical.entropyBits, top.lexical.ttr);
     std::printf("  scores of every row: %s\n", summary.scoresFile.string().c_str());
 }
 

@@ -10,6 +10,7 @@
 #include "core/run/experiment_config.h"
 #include "core/store/run_store.h"
 #include "core/store/store_location.h"
+#include "core/train/run_session.h"
 #include "core/util/error.h"
 #include "core/util/paths.h"
 
@@ -133,11 +134,7 @@ const flower::cli::Registration kResume(11, [](CLI::App& root) {
     addCommonOptions(cmd, *a);
     cmd->callback([a] {
         const fs::path store = a->db.empty() ? flower::store::defaultStorePath() : fs::path(a->db);
-        flower::store::StoreOptions storeOptions;
-        storeOptions.create = false;
-        const auto info = flower::store::RunStore(store, storeOptions).run(a->run);
-        const auto config = flower::run::ExperimentConfig::fromJson(
-            nlohmann::json::parse(info.configJson), "run " + std::to_string(a->run));
+        const auto config = flower::train::experimentOfRun(store, a->run);
         auto options = sessionOptions(store, a->json);
         options.resumeRun = a->run;
         finish({flower::cli::runTrainingSession(config, options)}, a->json);

@@ -309,6 +309,7 @@ json ExperimentConfig::toJson() const {
     return json{
         {"name", name},
         {"description", description},
+        {"table_row", tableRow},
         {"dataset", dataset},
         {"tokenizer", tokenizer},
         {"model", model},
@@ -391,6 +392,7 @@ ExperimentConfig parseTracked(const json& j, const Origins& origins, const std::
     Reader r(j, "", origins, fallback);
     r.text("name", c.name);
     r.text("description", c.description);
+    r.text("table_row", c.tableRow);
     r.text("dataset", c.dataset);
     r.text("tokenizer", c.tokenizer);
     r.text("model", c.model);

@@ -118,6 +118,8 @@ struct PreferenceConfig {
 struct ExperimentConfig {
     std::string name;                  // run name; default: the experiment file's stem
     std::string description;           // free text shown in lists
+    std::string tableRow;              // JSON "table_row": the row of `export --table paper`;
+                                       // "" = derived from method, decoding, reward variant
     std::string dataset = "synthetic:items=400,users=2000,seed=1,zipf=1.1";  // folder, name or spec
     std::string tokenizer;             // tokenizer.json; "" = the default Qwen2.5 tokenizer
     std::string model = "tiny";        // preset (nano, micro, tiny), Qwen2.5-0.5B/1.5B/3B, or HF directory

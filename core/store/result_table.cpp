@@ -179,6 +179,9 @@ std::string ResultTable::toMarkdown() const {
         }
         out += "\n";
     }
+    for (std::size_t i = 0; i < notes.size(); ++i) {
+        out += (i == 0 ? "\nNote: " : "Note: ") + markdownEscape(notes[i]) + "\n";
+    }
     return out;
 }
 
@@ -233,7 +236,12 @@ std::string ResultTable::toLatex() const {
         }
         out += " \\\\\n";
     }
-    out += "\\bottomrule\n\\end{tabular}\n";
+    out += "\\bottomrule\n";
+    for (const auto& note : notes) {
+        out += "\\multicolumn{" + std::to_string(n + 1) + "}{l}{\\footnotesize " +
+               latexEscape(note) + "} \\\\\n";
+    }
+    out += "\\end{tabular}\n";
     return out;
 }
 

@@ -38,6 +38,9 @@ struct ResultTable {
     std::vector<ColumnGroup> groups;
     std::vector<ResultRow> rows;
     int decimals = 4;            // printed precision of Markdown and LaTeX (CSV: 6)
+    // Footnotes on how cells were computed (SASRec's top-1 figures): Markdown prints them
+    // under the table ("Note: …"), LaTeX as a last full-width row; CSV holds only data.
+    std::vector<std::string> notes;
 
     std::size_t columnCount() const;
     // 1 = best, 2 = second, 0 = neither, for row r and flattened column c.

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <initializer_list>
 #include <map>
 #include <tuple>
 
@@ -46,16 +47,52 @@ std::string datasetLabel(const std::string& dataset) {
     return p.has_filename() ? p.filename().string() : p.parent_path().filename().string();
 }
 
-// The config without what varies between seeds of one experiment.
-std::string configWithoutSeed(const std::string& configJson) {
+// The config without what varies between seeds of one experiment (or only names its row).
+nlohmann::json configWithoutSeed(const std::string& configJson) {
     auto j = nlohmann::json::parse(configJson, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object()) {
-        return configJson;
+        return configJson;  // compared as text
     }
-    j.erase("seed");
-    j.erase("name");
-    j.erase("description");
-    return j.dump();
+    for (const char* key : {"seed", "name", "description", "table_row"}) {
+        j.erase(key);
+    }
+    return j;
+}
+
+// The first field (dotted path) in which two configs differ, "" when they are equal.
+std::string firstDifference(const nlohmann::json& a, const nlohmann::json& b,
+                            const std::string& path = "") {
+    if (a.is_object() && b.is_object()) {
+        for (const auto& [key, value] : a.items()) {
+            const std::string here = path.empty() ? key : path + "." + key;
+            if (!b.contains(key)) {
+                return here;
+            }
+            if (auto d = firstDifference(value, b.at(key), here); !d.empty()) {
+                return d;
+            }
+        }
+        for (const auto& [key, value] : b.items()) {
+            if (!a.contains(key)) {
+                return path.empty() ? key : path + "." + key;
+            }
+        }
+        return "";
+    }
+    return a == b ? "" : (path.empty() ? std::string("the config") : path);
+}
+
+// A string field of a nested object, or `fallback` when absent or not a string.
+std::string stringAt(const nlohmann::json& j, std::initializer_list<const char*> path,
+                     const std::string& fallback) {
+    const nlohmann::json* at = &j;
+    for (const char* key : path) {
+        if (!at->is_object() || !at->contains(key)) {
+            return fallback;
+        }
+        at = &at->at(key);
+    }
+    return at->is_string() ? at->get<std::string>() : fallback;
 }
 
 bool lowerIsBetter(const std::string& metric) {
@@ -90,47 +127,91 @@ std::string methodLabel(std::string_view method) {
     return std::string(method);
 }
 
+const std::vector<std::string>& paperRowOrder() {
+    static const std::vector<std::string> kOrder = {
+        "SASRec", "BIGRec", "Temp", "D3", "IFairLRS", "Flower",
+        "Flower (R)", "Flower (÷ pref)", "Flower (+ log pref)"};
+    return kOrder;
+}
+
+std::string paperRowLabel(const std::string& configJson, std::string_view storedMethod) {
+    const auto j = nlohmann::json::parse(configJson, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) {
+        return methodLabel(storedMethod);
+    }
+    if (const std::string row = stringAt(j, {"table_row"}, ""); !row.empty()) {
+        return row;
+    }
+    const std::string method = stringAt(j, {"method"}, std::string(storedMethod));
+    std::string decoding = stringAt(j, {"evaluation", "decoding"}, "beam");
+    if (decoding == "constrained") {
+        decoding = "beam";  // the schema before "beam" | "temp" | "d3" | "free"
+    }
+    if (method == "sasrec") {
+        return "SASRec";  // ranks all items; no decoding
+    }
+    if (method == "sft" || method == "sft_temperature") {
+        // Temp and D3 are BIGRec's model decoded differently (the reference's evaluate_sft.sh).
+        if (method == "sft_temperature" || decoding == "temp") return "Temp";
+        if (decoding == "d3") return "D3";
+        if (decoding == "free") return "BIGRec (free decoding)";
+        return "BIGRec";
+    }
+    std::string label = methodLabel(method);
+    if (method == "flower") {
+        const std::string variant = stringAt(j, {"reward", "variant"}, "");
+        if (variant == "flow") label = "Flower (R)";
+        else if (variant == "flow_div_pref") label = "Flower (÷ pref)";
+        else if (variant == "flow_plus_log_pref") label = "Flower (+ log pref)";
+        else if (!variant.empty()) label = "Flower (" + variant + ")";
+    }
+    if (decoding == "temp") return label + " + Temp";
+    if (decoding == "d3") return label + " + D3";
+    if (decoding == "free") return label + " (free decoding)";
+    if (decoding != "beam") return label + " (" + decoding + ")";
+    return label;
+}
+
 ResultTable paperTable(RunStore& store, const std::vector<std::int64_t>& runIds) {
     const std::vector<MetricKey> metrics = {{"ndcg", 5}, {"hr", 5}, {"dgu", 10},
                                             {"mgu", 10}, {"entropy", 0}, {"ttr", 0}};
     std::vector<std::string> datasets;
-    std::vector<std::string> methods;
+    std::vector<std::string> labels;
     struct CellRuns {
-        std::string config;
+        nlohmann::json config;
         std::int64_t firstRun = 0;
         std::vector<std::map<MetricKey, double>> results;
     };
-    std::map<std::pair<std::string, std::string>, CellRuns> cells;  // (method, dataset)
+    std::map<std::pair<std::string, std::string>, CellRuns> cells;  // (label, dataset)
     for (const auto id : runIds) {
         const RunInfo run = store.run(id);
         const std::string dataset = datasetLabel(run.dataset);
+        const std::string label = paperRowLabel(run.configJson, run.method);
         if (std::find(datasets.begin(), datasets.end(), dataset) == datasets.end()) {
             datasets.push_back(dataset);
         }
-        if (std::find(methods.begin(), methods.end(), run.method) == methods.end()) {
-            methods.push_back(run.method);
+        if (std::find(labels.begin(), labels.end(), label) == labels.end()) {
+            labels.push_back(label);
         }
-        CellRuns& cell = cells[{run.method, dataset}];
-        const std::string config = configWithoutSeed(run.configJson);
+        CellRuns& cell = cells[{label, dataset}];
+        auto config = configWithoutSeed(run.configJson);
         if (cell.results.empty()) {
-            cell.config = config;
+            cell.config = std::move(config);
             cell.firstRun = id;
-        } else if (cell.config != config) {
+        } else if (const auto field = firstDifference(cell.config, config); !field.empty()) {
             throw Error({store.file().string(), 0, ""},
                         "runs " + std::to_string(cell.firstRun) + " and " + std::to_string(id) +
-                            " both give " + methodLabel(run.method) + " on " + dataset +
-                            " but their configs differ in more than the seed; export them "
-                            "separately (or use the runs table)");
+                            " both give the row " + label + " on " + dataset +
+                            " but their configs differ in more than the seed (first in " + field +
+                            "); give one a \"table_row\", or export them separately (or use the "
+                            "runs table)");
         }
         cell.results.push_back(finalTestMetrics(store, id));
     }
-    // The paper's row order first, then any other method in order of appearance.
-    const std::vector<std::string> kPaperOrder = {"sasrec", "sft", "sft_temperature", "d3",
-                                                  "ifairlrs", "flower"};
-    std::stable_sort(methods.begin(), methods.end(), [&](const auto& a, const auto& b) {
-        const auto ia = std::find(kPaperOrder.begin(), kPaperOrder.end(), a) - kPaperOrder.begin();
-        const auto ib = std::find(kPaperOrder.begin(), kPaperOrder.end(), b) - kPaperOrder.begin();
-        return ia < ib;
+    // The paper's row order first, then any other row in order of appearance.
+    const auto& order = paperRowOrder();
+    std::stable_sort(labels.begin(), labels.end(), [&](const auto& a, const auto& b) {
+        return std::find(order.begin(), order.end(), a) < std::find(order.begin(), order.end(), b);
     });
 
     ResultTable table;
@@ -141,15 +222,23 @@ ResultTable paperTable(RunStore& store, const std::vector<std::int64_t>& runIds)
         }
         table.groups.push_back(g);
     }
-    for (const auto& method : methods) {
-        ResultRow row{methodLabel(method), {}};
+    for (const auto& label : labels) {
+        ResultRow row{label, {}};
+        bool topItem = false;
         for (const auto& d : datasets) {
-            const auto it = cells.find({method, d});
+            const auto it = cells.find({label, d});
             for (const auto& m : metrics) {
                 TableCell cell;
                 if (it != cells.end()) {
                     for (const auto& result : it->second.results) {
-                        if (const auto v = result.find(m); v != result.end()) {
+                        auto v = result.find(m);
+                        if (v == result.end() && m.metric != "ndcg" && m.metric != "hr") {
+                            // A SASRec run stores its fairness/diversity figures of the top-1
+                            // item at k = 1 (core/sasrec/top_item_evaluation.h).
+                            v = result.find({m.metric, 1});
+                            topItem = topItem || v != result.end();
+                        }
+                        if (v != result.end()) {
                             cell.values.push_back(v->second);
                         }
                     }
@@ -158,6 +247,11 @@ ResultTable paperTable(RunStore& store, const std::vector<std::int64_t>& runIds)
             }
         }
         table.rows.push_back(row);
+        if (topItem) {
+            table.notes.push_back(label + ": DGU, MGU, H and TTR from each row's top-1 item, as the "
+                                  "reference computes them for SASRec (stored as DGU@1, MGU@1, "
+                                  "entropy@1, ttr@1); NDCG and HR rank all items.");
+        }
     }
     return table;
 }

@@ -13,6 +13,7 @@
 #include "core/run/resource_locator.h"
 #include "core/sasrec/sasrec_evaluation.h"
 #include "core/sasrec/sasrec_preference.h"
+#include "core/sasrec/sasrec_run.h"
 #include "core/sasrec/sasrec_scores.h"
 #include "core/sasrec/sasrec_trainer.h"
 #include "core/store/run_store.h"
@@ -163,13 +164,47 @@ SasRecSplits sasrecScores(const run::ExperimentConfig& c, const data::Dataset& d
     }
     sasrec::SasRecTrainingOptions o;
     o.seed = static_cast<std::uint64_t>(c.seed);
+    if (!options.storeFile.empty()) {
+        // The store keeps SASRec as a run of its own: reuse the one for this dataset and seed,
+        // or train it once and keep it for the next run (and Table 4's SASRec row).
+        std::string how;
+        auto id = sasrec::findSasRecRun(options.storeFile, c.dataset, o, items);
+        if (id) {
+            how = "reused: the store's sasrec run for this dataset and seed";
+        } else {
+            sasrec::SasRecRunOptions runOptions;
+            runOptions.training = o;
+            runOptions.dataset = c.dataset;
+            runOptions.name = "sasrec-" + (c.name.empty() ? std::string("preference") : c.name);
+            runOptions.storeFile = options.storeFile;
+            const auto summary = sasrec::runSasRec(dataset, runOptions);
+            if (summary.result.cancelled) {
+                throw Error({options.storeFile.string(), 0, "preference"},
+                            "the SASRec trained for the preference reward was cancelled");
+            }
+            id = summary.runId;
+            char text[256];
+            std::snprintf(text, sizeof text,
+                          "trained first and saved (best epoch %d of %d, valid NDCG@20 %.4f, %.0f s)",
+                          summary.result.bestEpoch, summary.result.epochsRun,
+                          summary.result.bestValid.ndcg(20), summary.result.seconds);
+            how = text;
+        }
+        const fs::path file = sasrec::runScoresPath(options.storeFile, *id);
+        note = "preference: none given, so SASRec run " + std::to_string(*id) + " (seed " +
+               std::to_string(c.seed) + ") was " + how + "; \"preference\": {\"run\": " +
+               std::to_string(*id) + "} names it";
+        return std::make_shared<sasrec::SasRecPreference>(
+            sasrec::SasRecPreference::fromFile(file, rows, items));
+    }
+    // No store (tests, tools): trained here and kept in memory only.
     sasrec::SasRecTrainer trainer(dataset, o);
     auto result = trainer.train();
     char text[512];
     std::snprintf(text, sizeof text,
-                  "preference: none given, so a SASRec was trained first (seed %lld, best epoch %d "
-                  "of %d, valid NDCG@20 %.4f, %.0f s); name a `flower sasrec train` run with "
-                  "\"preference\": {\"run\": N} to reuse one",
+                  "preference: none given and no run store, so a SASRec was trained first in memory "
+                  "(seed %lld, best epoch %d of %d, valid NDCG@20 %.4f, %.0f s); name a `flower "
+                  "sasrec train` run with \"preference\": {\"run\": N} to reuse one",
                   static_cast<long long>(c.seed), result.bestEpoch, result.epochsRun,
                   result.bestValid.ndcg(20), result.seconds);
     out.note = text;

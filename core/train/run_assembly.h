@@ -16,8 +16,10 @@
 //     when decoding), ifairlrs → IfairObjective, flower → FlowerObjective.
 //   - the preference reward variants (flow_div_pref, flow_plus_log_pref) read SASRec scores of
 //     the training rows: config.preference names a sasrec run of the store (options.storeFile)
-//     or a scores file; with neither, a SASRec is trained here first (core/sasrec, the run's
-//     seed) and kept in memory. `preferenceNote` says which, for the log.
+//     or a scores file; with neither, the store's finished sasrec run for the dataset and the
+//     run's seed (sasrec::findSasRecRun) is reused, or one is trained first and saved there as
+//     a sasrec run (minutes on Movies_and_TV) for the next run; with no store either, a SASRec
+//     is trained and kept in memory. `preferenceNote` says which, for the log.
 // Ownership: the assembly owns everything (shared_ptr) and must outlive the trainer using it.
 // Failure: flower::Error from whichever part rejects the config (file, field, what was expected).
 #pragma once

@@ -42,13 +42,24 @@ std::int64_t enqueueRun(const fs::path& storeFile, const run::ExperimentConfig& 
     return runs.createRun(describeRun(config, std::string(run::toString(config.device))));
 }
 
-std::unique_ptr<RunSession> RunSession::open(const fs::path& storeFile, std::int64_t runId,
-                                             bool requireCheckpoint) {
+run::ExperimentConfig experimentOfRun(const fs::path& storeFile, std::int64_t runId) {
     store::StoreOptions storeOptions;
     storeOptions.create = false;
     const store::RunInfo info = store::RunStore(storeFile, storeOptions).run(runId);
-    const auto config = run::ExperimentConfig::fromJson(nlohmann::json::parse(info.configJson),
-                                                        "run " + std::to_string(runId));
+    if (info.method == "sasrec") {
+        throw Error({storeFile.string(), 0, ""},
+                    "run " + std::to_string(runId) + " is a sasrec run (`flower sasrec train`): it "
+                    "keeps only its best epoch, no checkpoint to continue from, and is not an "
+                    "experiment; train it again with `flower sasrec train --dataset " +
+                        info.dataset + " --seed " + std::to_string(info.seed) + "`");
+    }
+    return run::ExperimentConfig::fromJson(nlohmann::json::parse(info.configJson),
+                                           "run " + std::to_string(runId));
+}
+
+std::unique_ptr<RunSession> RunSession::open(const fs::path& storeFile, std::int64_t runId,
+                                             bool requireCheckpoint) {
+    const auto config = experimentOfRun(storeFile, runId);
     RunSessionOptions options;
     options.storeFile = storeFile;
     options.runId = runId;

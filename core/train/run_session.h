@@ -68,6 +68,12 @@ private:
     std::unique_ptr<RunController> controller_;
 };
 
+// The experiment a stored run was started with (its resolved config). A `sasrec` run has its
+// own config (core/sasrec/sasrec_run.h) and no checkpoint to continue from: flower::Error saying
+// so and how to train one again (`flower sasrec train --dataset D --seed S`, seconds per epoch).
+// Failure: flower::Error for an unknown run or an unreadable config.
+run::ExperimentConfig experimentOfRun(const std::filesystem::path& storeFile, std::int64_t runId);
+
 // Registers `config` as a new run in state `queued` without assembling it (the queue starts it
 // later with RunSession::open). Returns the run id. Failure: flower::Error from the store.
 std::int64_t enqueueRun(const std::filesystem::path& storeFile, const run::ExperimentConfig& config);

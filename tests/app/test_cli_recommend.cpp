@@ -54,6 +54,7 @@ class TestCliRecommend : public QObject {
 private Q_SLOTS:
     void writesTheReferenceLayout();
     void rejectsBadInput();
+    void promptsUseTheDatasetsCategoryWords();
 };
 
 void TestCliRecommend::writesTheReferenceLayout() {
@@ -131,7 +132,34 @@ void TestCliRecommend::rejectsBadInput() {
     QVERIFY(!fs::exists(out));
 }
 
-FLOWER_TEST_MAIN(TestCliRecommend, writesTheReferenceLayout, rejectsBadInput)
+// The prompts name a dataset's category as training does (text::categoryWordsFor): the same
+// data in a folder named CDs_and_Vinyl gets the reference's CDs words ("musicss" in the input,
+// verbatim), the synthetic folder the Movies words.
+void TestCliRecommend::promptsUseTheDatasetsCategoryWords() {
+    Fixture f;
+    const fs::path cds = f.dir.path() / "CDs_and_Vinyl";
+    fs::copy(f.dataset, cds, fs::copy_options::recursive);
+    const auto inputOf = [&](const fs::path& dataset, const std::string& name) {
+        const fs::path out = f.dir.path() / (name + ".json");
+        auto a = f.args(f.model, out);
+        a[4] = dataset.string();  // the values of --dataset, --rows and --beams
+        a[8] = "1";
+        a[10] = "2";
+        const auto r = runProcess(a);
+        if (r.exitCode != 0) throw std::runtime_error(r.err);
+        std::ifstream in(out);
+        return nlohmann::json::parse(in).at(0).at("input").get<std::string>();
+    };
+    const std::string cdsInput = inputOf(cds, "cds");
+    QVERIFY2(cdsInput.rfind("### User Input: \nThe user has enjoyed the following musicss before: ", 0) == 0,
+             cdsInput.c_str());
+    const std::string moviesInput = inputOf(f.dataset, "movies");
+    QVERIFY2(moviesInput.rfind("### User Input: \nThe user has enjoyed the following movies before: ", 0) == 0,
+             moviesInput.c_str());
+}
+
+FLOWER_TEST_MAIN(TestCliRecommend, writesTheReferenceLayout, rejectsBadInput,
+                 promptsUseTheDatasetsCategoryWords)
 
 #ifdef FLOWER_TEST_QT
 #include "test_cli_recommend.moc"

@@ -477,11 +477,17 @@ void TestExperimentConfig::everyExperimentFileResolves() {
     QCOMPARE(n150.theta(), 0.9995);
     QCOMPARE(n150.dataset, std::string("Video_Games"));
     QCOMPARE(std::string(flower::run::toString(n150.rewardVariant)), std::string(flower::run::toString(flower::run::RewardVariant::Flow)));
-    const auto temp = ExperimentConfig::load(dir / "rq2-movies-sft-temperature.json");
-    QCOMPARE(std::string(flower::run::toString(temp.method)), std::string(flower::run::toString(flower::run::Method::SftTemperature)));
+    const auto temp = ExperimentConfig::load(dir / "rq2-movies-temp.json");
+    QCOMPARE(std::string(flower::run::toString(temp.method)), std::string(flower::run::toString(flower::run::Method::Sft)));
     QCOMPARE(temp.evaluation.temperature, 1.5);
     QVERIFY(temp.evaluation.decoding == flower::run::Decoding::Temp);
     QVERIFY(std::isinf(ExperimentConfig::load(dir / "rq1-movies100.json").lambda));
+    // table_row names the paper table's row; it is inherited, kept in the resolved JSON, and
+    // empty (derived) unless a file sets it.
+    const auto flower = ExperimentConfig::load(dir / "rq2-cds-flower.json");
+    QCOMPARE(flower.tableRow, std::string("Flower"));
+    QCOMPARE(flower.toJson().at("table_row").get<std::string>(), std::string("Flower"));
+    QCOMPARE(ExperimentConfig::load(dir / "rq2-cds-flower-div-pref.json").tableRow, std::string());
 }
 
 FLOWER_TEST_MAIN(TestExperimentConfig, defaultsRoundTrip, changedValuesRoundTrip, rolloutOptionsAreChecked,

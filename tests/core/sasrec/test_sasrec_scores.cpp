@@ -9,6 +9,7 @@
 #include "core/run/experiment_config.h"
 #include "core/sasrec/sasrec_preference.h"
 #include "core/sasrec/sasrec_scores.h"
+#include "core/store/run_store.h"
 #include "core/model/qwen2_for_causal_lm.h"
 #include "core/train/run_assembly.h"
 #include "core/train/training_data.h"
@@ -38,6 +39,7 @@ private Q_SLOTS:
     void preferenceReadsTrainingRows();
     void experimentPreferenceBlock();
     void assemblyWiresThePreference();
+    void assemblySavesItsSasRecForTheNextRun();
 };
 
 void TestSasRecScores::roundTrip() {
@@ -153,8 +155,51 @@ void TestSasRecScores::assemblyWiresThePreference() {
     QVERIFY(contains(errorOf([&] { flower::train::assembleRun(byRun); }), "preference.run"));
 }
 
+// No "preference" and a run store: the first assembly trains SASRec and saves it as a sasrec
+// run (the log says which), the next one with the same dataset and seed reuses that run, and
+// another seed trains its own. The preference reads the saved run's training scores.
+void TestSasRecScores::assemblySavesItsSasRecForTheNextRun() {
+    if (!std::filesystem::exists(flower::util::defaultTokenizerPath())) {
+        QSKIP("the default tokenizer is missing (scripts/setup.sh fetches it)");
+    }
+    flower::test::TempDir dir("sasrec-saved");
+    flower::data::SyntheticConfig sc;
+    sc.items = 40;
+    sc.users = 60;
+    const auto data = flower::data::generateSynthetic(sc).dataset;
+    flower::data::writeDataset(data, dir.path() / "data");
+    const auto config = [&](std::int64_t seed) {
+        nlohmann::json j = {{"name", "flower-div"}, {"dataset", (dir.path() / "data").string()},
+                            {"model", "nano"}, {"device", "cpu"}, {"method", "flower"},
+                            {"reward", {{"variant", "flow_div_pref"}}}, {"seed", seed}};
+        return ExperimentConfig::fromJson(j);
+    };
+    flower::train::AssemblyOptions options;
+    options.storeFile = dir.path() / "runs.sqlite";
+    const auto first = flower::train::assembleRun(config(4), options);
+    QVERIFY2(contains(first.describe(), "SASRec run 1 (seed 4) was trained first and saved"),
+             first.describe().c_str());
+    flower::store::RunStore runs(options.storeFile);
+    const auto saved = runs.run(1);
+    QCOMPARE(saved.method, std::string("sasrec"));
+    QCOMPARE(saved.seed, std::int64_t{4});
+    QCOMPARE(saved.name, std::string("sasrec-flower-div"));
+    QVERIFY(saved.status == flower::store::RunStatus::Finished);
+    const SasRecScores file(runScoresPath(options.storeFile, 1));
+    const auto trainScores = file.split("train");
+    const auto last = static_cast<std::int64_t>(data.train.size()) - 1;
+    QCOMPARE(first.preference->scores(last).at(3), static_cast<double>(trainScores[last][3].item<float>()));
+
+    const auto again = flower::train::assembleRun(config(4), options);
+    QVERIFY2(contains(again.describe(), "SASRec run 1 (seed 4) was reused"), again.describe().c_str());
+    QCOMPARE(runs.listRuns().size(), std::size_t{1});
+    const auto other = flower::train::assembleRun(config(5), options);
+    QVERIFY2(contains(other.describe(), "SASRec run 2 (seed 5) was trained first"), other.describe().c_str());
+}
+
 FLOWER_TEST_MAIN(TestSasRecScores, roundTrip, badFilesAreClearErrors, preferenceReadsTrainingRows,
-                 experimentPreferenceBlock, assemblyWiresThePreference)
+                 experimentPreferenceBlock, assemblyWiresThePreference,
+                 assemblySavesItsSasRecForTheNextRun)
 #ifdef FLOWER_TEST_QT
 #include "test_sasrec_scores.moc"
 #endif

@@ -15,6 +15,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -54,6 +55,35 @@ std::int64_t addRun(RunStore& store, const std::string& name, const std::string&
     return id;
 }
 
+// A run whose config is `config` plus name/seed/dataset, with one final test result.
+std::int64_t addConfigRun(RunStore& store, nlohmann::json config, const std::string& dataset,
+                          std::int64_t seed, const Result& r) {
+    const std::string name = config.value("name", std::string("run"));
+    const std::string method = config.at("method").get<std::string>();
+    config["seed"] = seed;
+    config["dataset"] = dataset;
+    const auto id = store.createRun(NewRun{name, config.dump(), method, dataset, seed, "cpu"});
+    RunWriter writer(store.file(), id);
+    writer.evaluation("test", "ndcg", 5, 7, r.ndcg5);
+    writer.evaluation("test", "hr", 5, 7, r.hr5);
+    writer.evaluation("test", "dgu", 10, 7, r.dgu10);
+    writer.evaluation("test", "mgu", 10, 7, r.mgu10);
+    writer.evaluation("test", "entropy", 0, 7, r.entropy);
+    writer.evaluation("test", "ttr", 0, 7, r.ttr);
+    writer.finish(RunStatus::Finished);
+    return id;
+}
+
+nlohmann::json sftWith(const std::string& decoding) {
+    return {{"method", "sft"}, {"reward", {{"variant", "flow"}}},
+            {"evaluation", {{"decoding", decoding}, {"beams", 10}}}};
+}
+
+nlohmann::json flowerWith(const std::string& variant) {
+    return {{"method", "flower"}, {"reward", {{"variant", variant}}},
+            {"evaluation", {{"decoding", "beam"}, {"beams", 10}}}};
+}
+
 // Six runs: three methods, two datasets, Flower with two seeds on Movies, IFairLRS on Movies only.
 std::vector<std::int64_t> fillStore(RunStore& store) {
     return {
@@ -84,6 +114,8 @@ private Q_SLOTS:
     void paperTableCsv();
     void runsTableMarkdown();
     void differentConfigsInOneCellAreAnError();
+    void rowLabelsFromConfigs();
+    void everyRowOfTablesFourAndSix();
     void cellStatistics();
     void runJsonHoldsEverything();
 };
@@ -123,11 +155,105 @@ void TestStoreExporters::differentConfigsInOneCellAreAnError() {
         QFAIL("two configs of Flower on one dataset were merged");
     } catch (const flower::Error& e) {
         QCOMPARE(std::string(e.what()),
-                 file.string() + ": runs 1 and 2 both give Flower on Movies_and_TV but their "
-                                 "configs differ in more than the seed; export them separately "
-                                 "(or use the runs table)");
+                 file.string() + ": runs 1 and 2 both give the row Flower on Movies_and_TV but "
+                                 "their configs differ in more than the seed (first in lambda); "
+                                 "give one a \"table_row\", or export them separately (or use "
+                                 "the runs table)");
     }
     QVERIFY_THROWS_EXCEPTION(flower::Error, paperTable(store, {a, 99}));
+
+    // A nested field is named by its path; a table_row keeps two configs apart.
+    auto temp = sftWith("temp");
+    auto hotter = temp;
+    hotter["evaluation"]["temperature"] = 2.0;
+    const auto c = addConfigRun(store, temp, "Movies_and_TV", 0, {0, 0, 0, 0, 0, 0});
+    const auto d = addConfigRun(store, hotter, "Movies_and_TV", 0, {0, 0, 0, 0, 0, 0});
+    try {
+        paperTable(store, {c, d});
+        QFAIL("two Temp configs were merged");
+    } catch (const flower::Error& e) {
+        QVERIFY2(std::string(e.what()).find("row Temp on Movies_and_TV") != std::string::npos &&
+                     std::string(e.what()).find("(first in evaluation.temperature)") !=
+                         std::string::npos,
+                 e.what());
+    }
+    hotter["table_row"] = "Temp (T = 2)";
+    const auto e = addConfigRun(store, hotter, "Movies_and_TV", 0, {0, 0, 0, 0, 0, 0});
+    const auto table = paperTable(store, {c, e});
+    QCOMPARE(table.rows.size(), std::size_t{2});
+    QCOMPARE(table.rows[1].label, std::string("Temp (T = 2)"));
+}
+
+void TestStoreExporters::rowLabelsFromConfigs() {
+    const auto label = [](const nlohmann::json& j) {
+        return paperRowLabel(j.dump(), j.value("method", std::string("?")));
+    };
+    QCOMPARE(label({{"method", "sasrec"}}), std::string("SASRec"));
+    QCOMPARE(label(sftWith("beam")), std::string("BIGRec"));
+    QCOMPARE(label(sftWith("constrained")), std::string("BIGRec"));  // the earlier schema
+    QCOMPARE(label(sftWith("temp")), std::string("Temp"));
+    QCOMPARE(label(sftWith("d3")), std::string("D3"));
+    QCOMPARE(label(sftWith("free")), std::string("BIGRec (free decoding)"));
+    QCOMPARE(label({{"method", "sft_temperature"}}), std::string("Temp"));
+    QCOMPARE(label({{"method", "ifairlrs"}, {"evaluation", {{"decoding", "beam"}}}}),
+             std::string("IFairLRS"));
+    QCOMPARE(label({{"method", "ifairlrs"}, {"evaluation", {{"decoding", "d3"}}}}),
+             std::string("IFairLRS + D3"));
+    QCOMPARE(label({{"method", "flower"}}), std::string("Flower"));
+    QCOMPARE(label(flowerWith("flow")), std::string("Flower (R)"));
+    QCOMPARE(label(flowerWith("flow_div_pref")), std::string("Flower (÷ pref)"));
+    QCOMPARE(label(flowerWith("flow_plus_log_pref")), std::string("Flower (+ log pref)"));
+    auto hot = flowerWith("flow");
+    hot["evaluation"]["decoding"] = "temp";
+    QCOMPARE(label(hot), std::string("Flower (R) + Temp"));
+    auto named = flowerWith("flow_div_pref");
+    named["table_row"] = "Flower";
+    QCOMPARE(label(named), std::string("Flower"));
+    named["table_row"] = "";  // empty: derived
+    QCOMPARE(label(named), std::string("Flower (÷ pref)"));
+    QCOMPARE(paperRowLabel("not json", "sft"), std::string("BIGRec"));
+    QCOMPARE(paperRowLabel("{}", "other"), std::string("other"));
+}
+
+// Every row of Tables 4 and 6 on one dataset, added out of order: the rows come in the paper's
+// order, the two seeds of one config share a cell (mean ± std), and Flower's Table 4 row (named
+// by table_row) stays apart from the reward variant it trains.
+void TestStoreExporters::everyRowOfTablesFourAndSix() {
+    RunStore store(freshDb("rows"));
+    auto table4Flower = flowerWith("flow_div_pref");
+    table4Flower["table_row"] = "Flower";
+    std::vector<std::int64_t> ids = {
+        addConfigRun(store, flowerWith("flow_plus_log_pref"), "Movies_and_TV", 0,
+                     {0.031, 0.051, 0.45, 0.055, 9.1, 0.41}),
+        addConfigRun(store, sftWith("d3"), "Movies_and_TV", 0, {0.028, 0.047, 0.7, 0.09, 8.2, 0.22}),
+        addConfigRun(store, table4Flower, "Movies_and_TV", 0, {0.033, 0.055, 0.4, 0.05, 9.3, 0.45}),
+        addConfigRun(store, flowerWith("flow_div_pref"), "Movies_and_TV", 0,
+                     {0.030, 0.050, 0.5, 0.06, 9.0, 0.40}),
+        addConfigRun(store, flowerWith("flow_div_pref"), "Movies_and_TV", 1,
+                     {0.034, 0.054, 0.3, 0.04, 9.2, 0.44}),
+        addConfigRun(store, {{"method", "ifairlrs"}, {"evaluation", {{"decoding", "beam"}}}},
+                     "Movies_and_TV", 0, {0.025, 0.045, 0.5, 0.08, 8.5, 0.30}),
+        addConfigRun(store, flowerWith("flow"), "Movies_and_TV", 0, {0.029, 0.049, 0.6, 0.07, 8.9, 0.35}),
+        addConfigRun(store, sftWith("temp"), "Movies_and_TV", 0, {0.027, 0.046, 0.8, 0.095, 8.4, 0.25}),
+        addConfigRun(store, sftWith("beam"), "Movies_and_TV", 0, {0.030, 0.050, 0.9, 0.10, 8.0, 0.20}),
+        addConfigRun(store, {{"method", "sasrec"}}, "/data/Movies_and_TV", 1,
+                     {0.090, 0.107, 0.95, 0.11, 7.0, 0.10}),
+    };
+    const auto table = paperTable(store, ids);
+    std::vector<std::string> labels;
+    for (const auto& row : table.rows) labels.push_back(row.label);
+    const std::vector<std::string> expected = {
+        "SASRec", "BIGRec", "Temp", "D3", "IFairLRS", "Flower",
+        "Flower (R)", "Flower (÷ pref)", "Flower (+ log pref)"};
+    QCOMPARE(labels, expected);
+    QCOMPARE(table.groups.size(), std::size_t{1});
+    const auto& divPref = table.rows[7].cells;
+    QCOMPARE(divPref[0].values.size(), std::size_t{2});
+    QCOMPARE(divPref[0].mean(), 0.032);                  // (0.030 + 0.034) / 2
+    QCOMPARE(divPref[0].stddev(), 0.002 * std::sqrt(2.0));  // ((0.002² + 0.002²) / 1)^½
+    QCOMPARE(table.rows[5].cells[2].values, std::vector<double>{0.4});
+    QCOMPARE(table.rows[0].cells[0].values, std::vector<double>{0.090});
+    QCOMPARE(table.toMarkdown(), readFile(fs::path(FLOWER_EXPECTED_DIR) / "paper_rows.md"));
 }
 
 void TestStoreExporters::cellStatistics() {
@@ -171,7 +297,8 @@ void TestStoreExporters::runJsonHoldsEverything() {
 }
 
 FLOWER_TEST_MAIN(TestStoreExporters, paperTableMarkdown, paperTableLatex, paperTableCsv,
-                 runsTableMarkdown, differentConfigsInOneCellAreAnError, cellStatistics,
+                 runsTableMarkdown, differentConfigsInOneCellAreAnError, rowLabelsFromConfigs,
+                 everyRowOfTablesFourAndSix, cellStatistics,
                  runJsonHoldsEverything)
 #ifdef FLOWER_TEST_QT
 #include "test_store_exporters.moc"

@@ -59,7 +59,7 @@ void TestRunAssembly::promptNamesTheDatasetsCategory() {
                                       {"Movies_and_TV", "following movies before"}}) {
         flower::data::writeDataset(dataset, dir.path() / name);
         const auto config = ExperimentConfig::load(
-            std::filesystem::path(FLOWER_EXPERIMENTS_DIR) / "rq2-movies-sft.json",
+            std::filesystem::path(FLOWER_EXPERIMENTS_DIR) / "rq2-movies-bigrec.json",
             {"model=nano", "device=cpu", "dtype=float32", "dataset=" + (dir.path() / name).string()});
         const auto run = flower::train::assembleRun(config);
         const auto& data = dynamic_cast<const flower::train::BigRecData&>(*run.data);
