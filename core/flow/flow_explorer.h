@@ -68,7 +68,10 @@ public:
     };
 
     FlowExplorer(std::shared_ptr<const TitleTrie> trie, std::shared_ptr<const FlowTable> flows,
-                 int granularity, Decoder decoder, Summary summary = {});
+                 int granularity, Decoder decoder, Summary summary);
+    FlowExplorer(std::shared_ptr<const TitleTrie> trie, std::shared_ptr<const FlowTable> flows,
+                 int granularity, Decoder decoder)
+        : FlowExplorer(std::move(trie), std::move(flows), granularity, std::move(decoder), Summary()) {}
 
     const TitleTrie& trie() const { return *trie_; }
     const FlowTable& flows() const { return *flows_; }
