@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QSignalSpy>
+#include <QTextBrowser>
 #include <QTreeView>
 
 #include <cmath>
