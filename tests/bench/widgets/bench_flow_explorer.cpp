@@ -14,7 +14,6 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
-#include <QSignalSpy>
 #include <QTreeView>
 
 #include <algorithm>
@@ -53,14 +52,16 @@ int main(int argc, char** argv) {
     view.resize(1500, 900);
     view.show();
     QApplication::processEvents();
-    QSignalSpy ready(&view, &widgets::FlowExplorerView::explorerReady);
-    QSignalSpy failed(&view, &widgets::FlowExplorerView::buildFailed);
+    bool ready = false;
+    QString failed;
+    QObject::connect(&view, &widgets::FlowExplorerView::explorerReady, [&] { ready = true; });
+    QObject::connect(&view, &widgets::FlowExplorerView::buildFailed, [&](const QString& m) { failed = m; });
     QElapsedTimer open;
     open.start();
     view.loadExperiment(config);
-    while (ready.isEmpty() && failed.isEmpty()) QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    while (!ready && failed.isEmpty()) QApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
     if (!failed.isEmpty()) {
-        std::fprintf(stderr, "build failed: %s\n", qPrintable(failed.front().front().toString()));
+        std::fprintf(stderr, "build failed: %s\n", qPrintable(failed));
         return 1;
     }
     view.repaint();
