@@ -157,13 +157,13 @@ void FlowExplorerView::buildUi() {
     // Fixed widths from the font, not ResizeToContents: that measures every visible row at
     // each change (15 ms a selection on a 5,000-title tree, most of an expansion's budget).
     const QFontMetrics metrics(tree_->font());
-    const int numberWidth = metrics.horizontalAdvance(QStringLiteral("0.00000e-00")) + 16;
+    const int numberWidth = metrics.horizontalAdvance(QStringLiteral("−0.00000")) + 14;
     for (int c = 1; c < FlowTreeModel::ColumnCount; ++c) {
         tree_->header()->setSectionResizeMode(c, QHeaderView::Interactive);
-        tree_->header()->resizeSection(c, c == FlowTreeModel::ProbabilityColumn
-                                              ? metrics.horizontalAdvance(tr("p = F/F(parent)")) + 20
-                                              : numberWidth);
+        tree_->header()->resizeSection(c, numberWidth);
     }
+    tree_->header()->setMinimumSectionSize(40);
+    left->setMinimumWidth(metrics.horizontalAdvance(QStringLiteral("M")) * 14 + 4 * numberWidth);
     connect(tree_->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &FlowExplorerView::onTreeCurrentChanged);
     ll->addWidget(search_);
@@ -196,7 +196,7 @@ void FlowExplorerView::buildUi() {
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 5);
     split->setStretchFactor(2, 3);
-    split->setSizes({420, 700, 380});
+    split->setSizes({500, 640, 360});
     pl->addWidget(split, 1);
     stack_->addWidget(page);
     stack_->setCurrentIndex(EmptyPage);

@@ -184,7 +184,7 @@ void FlowGraphView::showState(State state, const std::vector<flow::FlowExplorer:
 void FlowGraphView::fit() {
     const QRectF r = scene_->sceneRect();
     if (r.isEmpty() || viewport()->width() < 10) return;
-    const double s = std::min({viewport()->width() / r.width(), viewport()->height() / r.height(), 1.3});
+    const double s = std::min({viewport()->width() / r.width(), viewport()->height() / r.height(), 1.8});
     setTransform(QTransform::fromScale(s, s));
     centerOn(r.center());
 }

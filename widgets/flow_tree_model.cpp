@@ -146,8 +146,8 @@ QVariant FlowTreeModel::headerData(int section, Qt::Orientation orientation, int
         switch (section) {
             case TokenColumn: return tr("Token");
             case FlowColumn: return tr("F");
-            case ProbabilityColumn: return tr("p = F/F(parent)");
-            case LogRewardColumn: return tr("log reward");
+            case ProbabilityColumn: return tr("p");
+            case LogRewardColumn: return tr("log r");
             case TitlesColumn: return tr("titles");
             default: return {};
         }

@@ -6,6 +6,7 @@
 //         and details redrawn, one paint) for the states with the most children and a random
 //         sample of the rest (goal < 16 ms for any).
 // Usage: bench_flow_explorer [--items N] [--sample K] [--experiment FILE]
+//                            [--snapshot PREFIX [--search TEXT]]  (PNGs of the tab, then exit)
 // Runs on the offscreen platform unless QT_QPA_PLATFORM says otherwise.
 #include "core/run/experiment_config.h"
 #include "core/train/flow_explorer_assembly.h"
@@ -15,6 +16,7 @@
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QLineEdit>
 #include <QTreeView>
 
 #include <algorithm>
@@ -46,10 +48,14 @@ int main(int argc, char** argv) {
     int items = 5364;
     int sample = 1000;
     std::string experiment;
+    std::string snapshot;  // a PNG of the tab after typing `search` and Enter, for looking at it
+    std::string search = "the";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!std::strcmp(argv[i], "--items")) items = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--sample")) sample = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--experiment")) experiment = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--snapshot")) snapshot = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--search")) search = argv[i + 1];
     }
     run::ExperimentConfig config;
     if (!experiment.empty()) {
@@ -86,6 +92,24 @@ int main(int argc, char** argv) {
                 e.trie().titleCount(), e.trie().nodeCount(), e.childStates(e.root()).size());
     std::printf("open (loadExperiment -> built on the worker -> shown and painted): %.0f ms wall, %.0f ms CPU "
                 "(goal < 1000)\n", openMs, openCpu);
+
+    if (!snapshot.empty()) {
+        view.searchBox()->setText(QString::fromStdString(search));
+        QApplication::processEvents();
+        view.grab().save(QString::fromStdString(snapshot) + "-search.png");
+        const auto hits = view.explorer()->search(search, 1);
+        if (!hits.empty()) {
+            view.jumpToTitle(hits.front());
+            const auto path = view.explorer()->path(view.explorer()->titleState(hits.front()));
+            // One step above the title's end: a state with a few children.
+            if (path.size() >= 3) view.selectState(path[path.size() - 3]);
+        }
+        QApplication::processEvents();
+        view.grab().save(QString::fromStdString(snapshot) + "-node.png");
+        view.exportGraph(QString::fromStdString(snapshot) + "-graph.svg");
+        std::printf("snapshots: %s-search.png, %s-node.png, %s-graph.svg\n", snapshot.c_str(), snapshot.c_str(), snapshot.c_str());
+        return 0;
+    }
 
     // The stages of the build alone, on this thread, for where the time goes.
     {
