@@ -169,7 +169,7 @@ void FlowGraphView::showState(State state, const std::vector<flow::FlowExplorer:
         const double y = shown * (kChildH + kGap);
         QStringList ml;
         ml << tr("+ %1 more children").arg(children.size() - static_cast<std::size_t>(shown));
-        ml << tr("F %1 · p %2 together (see the tree)").arg(FlowTreeModel::formatFlow(f), FlowTreeModel::formatProbability(p));
+        ml << tr("F %1 · p %2 in all (tree)").arg(FlowTreeModel::formatFlow(f), FlowTreeModel::formatProbability(p));
         box(*scene_, QRectF(kChildX, y, kChildW, kChildH), ml, QColor(0x88, 0x88, 0x88), kMoreFill);
         edge(y + kChildH / 2, p, QColor(0x88, 0x88, 0x88));
         texts_ << ml.front();
