@@ -2,10 +2,12 @@
 //   --store FILE        open this run store (default: the last one, else the user's data folder)
 //   --experiment FILE   load an experiment file into the form
 //   --run               queue the form's experiment and start it
-//   --view NAME         show this tab (experiment, runs, or a view added by addView)
+//   --view NAME         show this tab (experiment, runs, or a view added by addView: monitor,
+//                       flows)
 //   --screenshot FILE   save what the display server shows of the window as PNG, then quit;
 //                       with --run: once the run has ended and the monitor shows its last
-//                       points (the Xvfb test checks a real window)
+//                       points (the Xvfb test checks a real window); with --view flows once
+//                       the prefix tree is built (exit 1 when it could not be)
 //   --stall-report FILE at exit, JSON {samples, p50_ms, p99_ms, max_ms} of the event loop's
 //                       stalls (StallProbe)
 //   --version, --help
@@ -15,6 +17,7 @@
 #include "core/util/runtime.h"
 #include "flower/build_info.h"
 #include "widgets/experiment_form.h"
+#include "widgets/flow_explorer_view.h"
 #include "widgets/main_window.h"
 #include "widgets/run_monitor.h"
 #include "widgets/run_queue.h"
@@ -104,6 +107,11 @@ int main(int argc, char** argv) {
                          window.showView("monitor");
                      });
 
+    // The flow explorer builds the form's experiment when its tab is first shown.
+    auto* flows = new flower::widgets::FlowExplorerView(&window);
+    flows->setConfigSource([&window] { return window.form()->config(); });
+    window.addView(QObject::tr("Flows"), flows);
+
     QString storeFile = parser.value(store);
     if (storeFile.isEmpty()) {
         storeFile = QSettings().value("lastStore").toString();
@@ -172,6 +180,18 @@ int main(int argc, char** argv) {
                                      });
                              });
         }
+    } else if (shoot && parser.value(view).compare("flows", Qt::CaseInsensitive) == 0) {
+        // The tab builds its tree on a worker: the shot waits for the tree (or its error).
+        const auto shootAfter = [&window, shotFile](int code) {
+            QTimer::singleShot(400, &window, [&window, shotFile, code] { saveScreenshot(window, shotFile, code); });
+        };
+        QObject::connect(flows, &flower::widgets::FlowExplorerView::explorerReady, &window,
+                         [shootAfter] { shootAfter(0); });
+        QObject::connect(flows, &flower::widgets::FlowExplorerView::buildFailed, &window,
+                         [shootAfter](const QString& message) {
+                             std::fprintf(stderr, "flower-workbench: %s\n", qPrintable(message));
+                             shootAfter(1);
+                         });
     } else if (shoot) {
         // The delay lets the window manager map and paint the window.
         QTimer::singleShot(500, &window, [&window, shotFile] { saveScreenshot(window, shotFile, 0); });
