@@ -5,6 +5,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 namespace flower::train {
 
 eval::DistributionFit distributionFitOf(const ModelTrie& trie, eval::OutOfSetPolicy policy) {
@@ -90,8 +92,10 @@ EvaluationResult Rq1Evaluator::evaluate(model::Qwen2ForCausalLMImpl& model, std:
 
     EvaluationResult r;
     r.metrics = distributionFitMetrics(lastFit_, options_.split);
+    std::vector<double> exactProbabilities;  // fit order
     if (options_.exact) {
-        const eval::DistributionFitResult exact = fit_.evaluateProbabilities(options_.exact(model));
+        exactProbabilities = options_.exact(model);
+        const eval::DistributionFitResult exact = fit_.evaluateProbabilities(exactProbabilities);
         for (auto m : distributionFitMetrics(exact, options_.split)) {
             if (m.metric == "samples" || m.metric == "out_of_set") continue;
             m.metric += "_exact";
@@ -112,6 +116,11 @@ EvaluationResult Rq1Evaluator::evaluate(model::Qwen2ForCausalLMImpl& model, std:
         s.valid = title.has_value();
         if (title) {
             s.title = titles_[*title];
+            // The probability the evaluation's sampler draws this title: known exactly when
+            // the exact fit was computed, so the samples table gets it for free.
+            if (*title < exactProbabilities.size() && exactProbabilities[*title] > 0) {
+                s.logProb = std::log(exactProbabilities[*title]);
+            }
         } else if (decoder_) {
             s.title = decoder_(last_[i]);
         } else {

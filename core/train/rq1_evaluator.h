@@ -7,7 +7,8 @@
 //   js_title, kl_tr_title (KL(T‖R)), kl_rt_title (KL(R‖T)), js_token, kl_tr_token, kl_rt_token,
 //   plus samples and out_of_set (generations that are not a target title, dropped at title
 //   level); the first `keptSamples` generations as SampleValues; with options.exact also
-//   js_title_exact … kl_rt_token_exact. The validation loss is the
+//   js_title_exact … kl_rt_token_exact, and each kept sample of a target title gets its
+//   title's exact log-probability under the evaluation's sampling. The validation loss is the
 //   trainer's, not added here.
 // Randomness: only `generator`, passed to the sampler. Runs on the worker thread; the sampler
 // decides batching per call (it gets `batchSize` copies of the prompt, the last call fewer).

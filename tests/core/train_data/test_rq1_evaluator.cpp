@@ -13,6 +13,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 using namespace flower::train;
 using namespace flower::eval;
 using Ids = std::vector<TokenId>;
@@ -96,6 +98,7 @@ void TestRq1Evaluator::metricsEqualTheFit() {
     QVERIFY(r.samples[0].valid);
     QCOMPARE(r.samples[3].title, std::string("decoded 1"));
     QVERIFY(!r.samples[3].valid);
+    QVERIFY(!r.samples[0].logProb.has_value());  // no exact probabilities: nothing to say
     QCOMPARE(ev.lastGenerations().size(), std::size_t{10});
 }
 
@@ -126,6 +129,12 @@ void TestRq1Evaluator::exactProbabilitiesGiveExactMetrics() {
     QCOMPARE(*r.find("valid/kl_rt_token_exact"), expected.token.klGeneratedTarget);
     QVERIFY(!r.find("valid/samples_exact"));
     QVERIFY(r.find("valid/js_title"));  // the sampled ones stay
+    // Each kept sample's log-probability is its title's exact one; out of set has none.
+    QCOMPARE(r.samples.size(), std::size_t{4});
+    QCOMPARE(*r.samples[0].logProb, std::log(0.5));
+    QCOMPARE(*r.samples[1].logProb, std::log(0.3));
+    QCOMPARE(*r.samples[2].logProb, std::log(0.2));
+    QVERIFY(!r.samples[3].logProb.has_value());
 }
 
 void TestRq1Evaluator::zeroSamplesMeansTuningSetSize() {
