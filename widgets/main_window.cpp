@@ -56,7 +56,6 @@ constexpr int kRecentStores = 8;
 
 // "system" keeps the platform's palette (light or dark as the desktop says); the others force one.
 void applyAppearance(const QString& mode) {
-    static const QPalette systemPalette = QApplication::palette();
     static const QString systemStyle = QApplication::style()->name();
     static QString applied = QStringLiteral("system");
     if (mode == applied) {
@@ -86,9 +85,11 @@ void applyAppearance(const QString& mode) {
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
         QApplication::setPalette(QApplication::style()->standardPalette());
     } else {
-        // Back to the platform theme's style and palette (they follow the desktop's light/dark).
+        // Back to the platform theme's style and palette. A palette with no role set resolves
+        // every role against the theme, also when the desktop switches light/dark later (a copy
+        // of the palette at start-up would pin the colours of that moment).
         QApplication::setStyle(QStyleFactory::create(systemStyle));
-        QApplication::setPalette(systemPalette);
+        QApplication::setPalette(QPalette());
     }
 }
 

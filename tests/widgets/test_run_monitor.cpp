@@ -4,6 +4,7 @@
 #include "widgets/group_histogram_view.h"
 #include "widgets/live_plot.h"
 #include "widgets/plot_grid.h"
+#include "widgets/plot_style.h"
 #include "widgets/run_monitor.h"
 #include "widgets/samples_model.h"
 #include "core/store/run_store.h"
@@ -13,6 +14,7 @@
 
 #include "widgets/custom_plot.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QLabel>
 #include <QSignalSpy>
@@ -67,6 +69,7 @@ private Q_SLOTS:
     void divergencesEvaluationsAndSamples();
     void emptyStatesSayWhatWillAppear();
     void unreadableStoreShowsTheMessage();
+    void paletteChangeRestylesThePlots();
 };
 
 void TestRunMonitor::readsTheHistoryWhenShown() {
@@ -402,9 +405,68 @@ void TestRunMonitor::unreadableStoreShowsTheMessage() {
     QTRY_VERIFY_WITH_TIMEOUT(error->isVisible() && error->text().contains("99"), 5000);
 }
 
+// The desktop switching between light and dark reaches the application as a new palette:
+// every plot (curves, histogram, grids) takes the new colours without being rebuilt.
+void TestRunMonitor::paletteChangeRestylesThePlots() {
+    test::TempDir dir("monitor");
+    const auto file = dir.path() / "runs.sqlite";
+    const auto id = newRun(file);
+    {
+        store::RunWriter w(file, id, {std::chrono::milliseconds(250), 20000, false});
+        for (std::int64_t s = 0; s < 20; ++s) w.scalar("loss/total", s, lossAt(s));
+        w.histogram("groups_recommended", 10, std::vector<double>(8, 0.125));
+        w.evaluation("valid", "ndcg", 10, 10, 0.1);
+        w.flush();
+    }
+    const QPalette before = QApplication::palette();
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(40, 40, 44));
+    dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
+    dark.setColor(QPalette::Base, QColor(25, 25, 28));
+    dark.setColor(QPalette::Text, QColor(230, 230, 230));
+    QPalette light;
+    light.setColor(QPalette::Window, QColor(246, 246, 246));
+    light.setColor(QPalette::WindowText, QColor(20, 20, 20));
+    light.setColor(QPalette::Base, QColor(255, 255, 255));
+    light.setColor(QPalette::Text, QColor(20, 20, 20));
+    QApplication::setPalette(light);
+    RunMonitor m;
+    QVERIFY(showAndCatchUp(m, file, id));
+    auto* loss = plotNamed(m, "lossPlot")->plot();
+    auto* ndcg = plotNamed(m, "evaluation_ndcg")->plot();
+    auto* groups = m.findChild<widgets::GroupHistogramView*>("groups")->plot();
+    const auto check = [&](const QPalette& p) {
+        for (QCustomPlot* plot : {loss, ndcg, groups}) {
+            if (plot->axisRect()->backgroundBrush().color() != p.color(QPalette::Base)) return false;
+            if (plot->xAxis->tickLabelColor() != p.color(QPalette::WindowText)) return false;
+        }
+        return true;
+    };
+    // The series colour of the loss curve, as an index into the palette's series colours.
+    const auto curveColour = [&](const QPalette& p) {
+        LivePlot* plot = plotNamed(m, "lossPlot");
+        QCPGraph* g = plot->smoothGraph(0)->visible() ? plot->smoothGraph(0) : plot->rawGraph(0);
+        for (int i = 0; i < 8; ++i) {
+            if (g->pen().color().rgb() == widgets::PlotStyle::seriesColor(i, p).rgb()) return i;
+        }
+        return -1;
+    };
+    QVERIFY(check(light));
+    const int colour = curveColour(light);
+    QVERIFY(colour >= 0);
+    QApplication::setPalette(dark);
+    QTRY_VERIFY_WITH_TIMEOUT(check(dark), 2000);
+    QCOMPARE(curveColour(dark), colour);  // the same series, in the dark variant
+    QVERIFY(widgets::PlotStyle::isDark(plotNamed(m, "lossPlot")->palette()));
+    QApplication::setPalette(light);
+    QTRY_VERIFY_WITH_TIMEOUT(check(light), 2000);
+    QApplication::setPalette(before);
+}
+
 FLOWER_GUI_TEST_MAIN(TestRunMonitor, readsTheHistoryWhenShown, appendsPointsWhileAWriterAppends,
                      resumedRunIsReadAgain,
                      cancelAndResumeBetweenTwoPollsIsSeen,
                      histogramBarsEqualTheStoredValues, divergencesEvaluationsAndSamples,
-                     emptyStatesSayWhatWillAppear, unreadableStoreShowsTheMessage)
+                     emptyStatesSayWhatWillAppear, unreadableStoreShowsTheMessage,
+                     paletteChangeRestylesThePlots)
 #include "test_run_monitor.moc"
