@@ -207,6 +207,9 @@ void MainWindow::buildActions() {
                         tr("Queue the form's experiment without starting it"));
     startQueue_ = make(tr("&Start queue"), "actionStartQueue", QKeySequence(),
                        tr("Run the store's queued runs one after another"));
+    resume_ = make(tr("Res&ume"), "actionResume", QKeySequence(),
+                   tr("Continue the selected cancelled or interrupted runs from their last "
+                      "checkpoint"));
     cancel_ = make(tr("&Cancel"), "actionCancel", QKeySequence(tr("Ctrl+.")),
                    tr("Cancel the selected runs (or the current one) after the current step"));
 
@@ -226,6 +229,7 @@ void MainWindow::buildActions() {
     connect(run_, &QAction::triggered, this, [this] { submitForm(true); });
     connect(queueAction_, &QAction::triggered, this, [this] { submitForm(false); });
     connect(startQueue_, &QAction::triggered, this, [this] { queue_->start(); });
+    connect(resume_, &QAction::triggered, this, [this] { resumeRuns(runList_->selectedRuns()); });
     connect(cancel_, &QAction::triggered, this, [this] {
         QList<qint64> ids = runList_->selectedRuns();
         if (ids.isEmpty() && queue_->busy()) ids << queue_->currentRun();
@@ -255,6 +259,7 @@ void MainWindow::buildMenus() {
     run->addAction(queueAction_);
     run->addAction(startQueue_);
     run->addSeparator();
+    run->addAction(resume_);
     run->addAction(cancel_);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -444,12 +449,19 @@ void MainWindow::cancelRuns(const QList<qint64>& ids) {
 }
 
 void MainWindow::resumeRuns(const QList<qint64>& ids) {
+    int resumed = 0;
     for (const qint64 id : ids) {
         const RunRow* row = model_->rowFor(id);
         if (row && (row->status == QLatin1String("cancelled") ||
                     row->status == QLatin1String("interrupted"))) {
             queue_->resumeRun(id);
+            ++resumed;
         }
+    }
+    if (resumed == 0) {
+        statusBar()->showMessage(tr("Select a cancelled or interrupted run in the run list to "
+                                    "resume it"),
+                                 8000);
     }
 }
 

@@ -106,6 +106,7 @@ private:
     QAction* run_ = nullptr;
     QAction* queueAction_ = nullptr;
     QAction* startQueue_ = nullptr;
+    QAction* resume_ = nullptr;
     QAction* cancel_ = nullptr;
     QMenu* recentMenu_ = nullptr;
 

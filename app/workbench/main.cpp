@@ -12,6 +12,7 @@
 // Exit status: 0; 1 for a bad command line, store or experiment (the message on stderr); with
 // --run --screenshot, 3 when the run did not finish.
 #include "app/workbench/first_frame_exit.h"
+#include "app/workbench/monitor_wiring.h"
 #include "core/util/runtime.h"
 #include "flower/build_info.h"
 #include "widgets/experiment_form.h"
@@ -84,25 +85,7 @@ int main(int argc, char** argv) {
     }
 
     flower::widgets::MainWindow window;
-    // The monitor follows the run the user selects, and the run the queue starts while it is
-    // showing none or the previous one the queue started (so a queue can be watched end to end).
-    auto* monitor = new flower::widgets::RunMonitor(&window);
-    window.addView(QObject::tr("Monitor"), monitor);
-    auto following = std::make_shared<qint64>(0);
-    QObject::connect(&window, &flower::widgets::MainWindow::runSelected, monitor,
-                     [monitor, following](const QString& file, qint64 id) {
-                         if (id != monitor->runId()) *following = 0;
-                         monitor->showRun(file, id);
-                     });
-    QObject::connect(&window, &flower::widgets::MainWindow::runOpened, monitor,
-                     [&window](const QString&, qint64) { window.showView("monitor"); });
-    QObject::connect(window.queue(), &flower::widgets::RunQueue::runStarted, monitor,
-                     [&window, monitor, following](qint64 id) {
-                         if (monitor->runId() != 0 && monitor->runId() != *following) return;
-                         *following = id;
-                         monitor->showRun(window.storeFile(), id);
-                         window.showView("monitor");
-                     });
+    flower::widgets::RunMonitor* monitor = flower::app::addRunMonitor(window);
 
     QString storeFile = parser.value(store);
     if (storeFile.isEmpty()) {

@@ -60,7 +60,7 @@ void TestMainWindow::actionsHaveTheUsualShortcuts() {
     QCOMPARE(keys("actionOpenStore"), QKeySequence(QKeySequence::Open));
     QCOMPARE(keys("actionRun"), QKeySequence("Ctrl+R"));
     QCOMPARE(keys("actionQuit"), QKeySequence(QKeySequence::Quit));
-    for (const char* name : {"actionQueue", "actionCancel", "actionExport", "actionPreferences",
+    for (const char* name : {"actionQueue", "actionCancel", "actionResume", "actionExport", "actionPreferences",
                              "actionStartQueue"}) {
         QVERIFY2(window.findChild<QAction*>(name) != nullptr, name);
     }
