@@ -514,7 +514,7 @@ void LivePlot::placeLegend() {
     // sliver. Without items it leaves the layout (its row stays, empty).
     QCPLayoutGrid* layout = plot_->plotLayout();
     const bool items = plot_->legend->itemCount() > 0;
-    const bool placed = layout->element(1, 0) == plot_->legend;
+    const bool placed = layout->hasElement(1, 0) && layout->element(1, 0) == plot_->legend;
     if (items && !placed) {
         layout->addElement(1, 0, plot_->legend);
     } else if (!items && placed) {
