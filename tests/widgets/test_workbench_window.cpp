@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -61,6 +62,7 @@ private Q_SLOTS:
     void showsRealWindowUnderXvfb();
     void runsTheDemoAndScreenshotsIt();
     void sigkillLeavesTheRunInterruptedAndResumable();
+    void versionAndHelpWithoutADisplay();
 
 private:
     std::unique_ptr<flower::test::TempDir> config_;
@@ -168,6 +170,24 @@ void TestWorkbenchWindow::sigkillLeavesTheRunInterruptedAndResumable() {
     }
 }
 
+// `flower-workbench --version` / `--help` on a machine without a display (ssh, CI) answer
+// instead of aborting in the window system's plugin.
+void TestWorkbenchWindow::versionAndHelpWithoutADisplay() {
+    const std::map<std::string, std::string> noDisplay = {{"QT_QPA_PLATFORM", "xcb"},
+                                                          {"DISPLAY", flower::test::kUnset},
+                                                          {"WAYLAND_DISPLAY", flower::test::kUnset}};
+    const auto version = flower::test::runProcess({FLOWER_WORKBENCH_PATH, "--version"}, noDisplay);
+    QVERIFY2(version.exitCode == 0, (version.out + version.err).c_str());
+    QVERIFY2(version.out.find("flower-workbench") != std::string::npos, version.out.c_str());
+    const auto help = flower::test::runProcess({FLOWER_WORKBENCH_PATH, "--help"}, noDisplay);
+    QVERIFY2(help.exitCode == 0, (help.out + help.err).c_str());
+    for (const char* option : {"--store", "--experiment", "--run", "--view", "--screenshot",
+                               "--stall-report", "--version"}) {
+        QVERIFY2(help.out.find(option) != std::string::npos, option);
+    }
+}
+
 FLOWER_TEST_MAIN(TestWorkbenchWindow, showsRealWindowUnderXvfb,
-                 runsTheDemoAndScreenshotsIt, sigkillLeavesTheRunInterruptedAndResumable)
+                 runsTheDemoAndScreenshotsIt, sigkillLeavesTheRunInterruptedAndResumable,
+                 versionAndHelpWithoutADisplay)
 #include "test_workbench_window.moc"
