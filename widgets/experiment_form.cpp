@@ -695,7 +695,8 @@ void ExperimentForm::setFields(const nlohmann::json& resolved) {
             nlohmann::json::json_pointer("/" + QString(f.path).replace('.', '/').toStdString());
         const nlohmann::json v = resolved.contains(ptr) ? resolved.at(ptr) : nlohmann::json();
         if (f.path == QLatin1String("dataset")) {
-            setDatasetText(QString::fromStdString(v.get<std::string>()));
+            setDatasetText(v.is_string() ? QString::fromStdString(v.get<std::string>())
+                                         : numberText(v));
         } else if (auto* line = qobject_cast<QLineEdit*>(f.editor)) {
             line->setText(f.kind == Kind::List ? listText(v)
                           : f.kind == Kind::Number ? numberText(v)
@@ -730,9 +731,41 @@ void ExperimentForm::setConfig(const run::ExperimentConfig& config) {
 }
 
 void ExperimentForm::loadFile(const QString& file, const std::vector<std::string>& overrides) {
-    const auto config = run::ExperimentConfig::load(file.toStdString(), overrides);
-    file_ = file;
-    setConfig(config);
+    try {
+        const auto config = run::ExperimentConfig::load(file.toStdString(), overrides);
+        file_ = file;
+        loadError_.clear();
+        setConfig(config);
+        return;
+    } catch (const Error& e) {
+        // An invalid value: load what the file says anyway, so the user can correct it here.
+        // A file that cannot be read or merged (not JSON, a broken "extends") has nothing to load.
+        nlohmann::json merged;
+        try {
+            merged = run::ExperimentConfig::resolveJson(file.toStdString(), overrides);
+        } catch (const std::exception&) {
+            throw e;
+        }
+        nlohmann::json fields = run::ExperimentConfig{}.toJson();
+        if (const auto theta = merged.find("theta"); theta != merged.end()) {
+            // The form edits λ; a valid θ becomes λ = 1/θ − 1, anything else shows in λ as is.
+            if (theta->is_number() && theta->get<double>() > 0 && theta->get<double>() <= 1) {
+                merged["lambda"] = 1.0 / theta->get<double>() - 1.0;
+            } else if (theta->is_number() && theta->get<double>() == 0) {
+                merged["lambda"] = "inf";
+            } else {
+                merged["lambda"] = *theta;
+            }
+            merged.erase("theta");
+        }
+        fields.merge_patch(merged);  // objects key by key; unknown keys have no field and drop
+        file_ = file;
+        loadError_ = QString::fromUtf8(e.what());
+        loadErrorField_ = QString::fromStdString(e.where().field);
+        loadErrorDetail_ = QString::fromStdString(e.detail());
+        loadErrorPending_ = true;  // the validation at the end of setFields keeps it
+        setFields(fields);
+    }
 }
 
 void ExperimentForm::saveFile(const QString& file) const {
@@ -813,28 +846,51 @@ void ExperimentForm::updateModelInfo() {
 
 void ExperimentForm::validate() {
     if (loading_) return;
+    // The error of a loaded file holds until the user's first edit after loading it.
+    if (loadErrorPending_) {
+        loadErrorPending_ = false;
+    } else {
+        loadError_.clear();
+    }
     const bool wasValid = config_.has_value();
     QString message;
     QString fieldPath;
+    QString detail;
     try {
         config_ = run::ExperimentConfig::fromJson(fieldsJson(), kErrorSource);
     } catch (const Error& e) {
         config_.reset();
         message = QString::fromUtf8(e.what());
         fieldPath = QString::fromStdString(e.where().field);
-        for (auto& f : fields_) {
-            if (f.path == fieldPath) {
-                f.error->setText(QString::fromStdString(e.detail()));
-            }
-        }
+        detail = QString::fromStdString(e.detail());
     } catch (const std::exception& e) {
         config_.reset();
         message = QString::fromUtf8(e.what());
     }
+    if (!loadError_.isEmpty()) {
+        // The file's own message names the file and the field; when the form's values are
+        // valid anyway (the file's problem was a key the form has no field for), say so.
+        const bool sameField = fieldPath == loadErrorField_;
+        if (message.isEmpty()) {
+            message = loadError_ + tr("\nThe form holds the file's other values; the value above "
+                                      "was not loaded. Change any field to continue.");
+        } else if (!sameField) {
+            message = loadError_ + QLatin1Char('\n') + message;
+        } else {
+            message = loadError_;
+        }
+        if (fieldPath.isEmpty() || sameField) {
+            fieldPath = loadErrorField_;
+            detail = loadErrorDetail_;
+        }
+        config_.reset();
+    }
     error_ = message;
     errorField_ = fieldPath;
     for (auto& f : fields_) {
-        f.error->setVisible(!config_ && f.path == fieldPath);
+        const bool shown = !config_ && f.path == fieldPath;
+        if (shown) f.error->setText(detail);
+        f.error->setVisible(shown);
     }
     setAdvancedVisible(advanced_->isChecked());
     banner_->setText(message);
@@ -843,6 +899,8 @@ void ExperimentForm::validate() {
     queue_->setEnabled(config_.has_value());
     if (config_) {
         resolved_->setPlainText(QString::fromStdString(config_->toJson().dump(2)));
+    } else if (!loadError_.isEmpty()) {
+        resolved_->setPlainText(tr("(not valid: %1)").arg(loadError_));
     }
     if (wasValid != config_.has_value()) {
         Q_EMIT validityChanged(config_.has_value());

@@ -9,7 +9,12 @@
 // log-scale slider next to its exact field and shows the reference's θ = 1/(1+λ); the model
 // shows its parameter count and a training-memory estimate; CUDA is disabled (with the reason)
 // when this build or machine has none. Advanced fields are folded away until "Advanced".
-// Failure: loadFile/saveFile throw flower::Error (the caller shows it); nothing else throws.
+// An experiment file with an invalid value still loads: every value it gives goes into the
+// fields (the invalid one as written), the core's message for the file names the field in the
+// banner and beside it, and Run / Queue stay disabled until the user edits (then the form's own
+// validation decides). Only a file that cannot be read or merged is refused whole.
+// Failure: loadFile (unreadable file, not JSON, broken "extends") and saveFile throw
+// flower::Error (the caller shows it); nothing else throws.
 #pragma once
 
 #include "core/run/experiment_config.h"
@@ -117,6 +122,10 @@ private:
     std::optional<run::ExperimentConfig> config_;
     QString error_;
     QString errorField_;
+    QString loadError_;        // the core's message for the file last loaded, until an edit
+    QString loadErrorField_;
+    QString loadErrorDetail_;
+    bool loadErrorPending_ = false;
 
     QComboBox* datasetMode_ = nullptr;
     QWidget* syntheticBox_ = nullptr;

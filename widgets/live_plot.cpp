@@ -134,6 +134,7 @@ LivePlot::LivePlot(const QString& title, const QString& yLabel, QWidget* parent)
     readoutText_->setSelectable(false);
     hideCrosshair();
 
+    placeLegend();
     updateAxisTitles();
     PlotStyle::apply(plot_, palette());
     changeEvent(nullptr);  // item colours
@@ -307,6 +308,7 @@ void LivePlot::clear() {
         plot_->removeGraph(s->smooth);
     }
     series_.clear();
+    placeLegend();
     timeOriginSet_ = false;
     timeOrigin_ = 0;
     follow_ = true;
@@ -503,6 +505,22 @@ void LivePlot::rebuildLegend() {
         // The curve drawn in full colour stands for the series.
         (smoothes(*series_[i]) ? series_[i]->smooth : series_[i]->raw)->addToLegend();
     }
+    placeLegend();
+}
+
+void LivePlot::placeLegend() {
+    // An empty legend grid's maximum width is its margins, and a layout column is no wider than
+    // its narrowest maximum: left in the layout, it squeezed title and axes into a 50-pixel
+    // sliver. Without items it leaves the layout (its row stays, empty).
+    QCPLayoutGrid* layout = plot_->plotLayout();
+    const bool items = plot_->legend->itemCount() > 0;
+    const bool placed = layout->hasElement(1, 0) && layout->element(1, 0) == plot_->legend;
+    if (items && !placed) {
+        layout->addElement(1, 0, plot_->legend);
+    } else if (!items && placed) {
+        layout->take(plot_->legend);
+    }
+    plot_->legend->setVisible(items);
 }
 
 QString LivePlot::readout(double key) const {

@@ -105,6 +105,7 @@ private:
     int pixelColumns() const;
     void styleGraphs(Series& s);
     void rebuildLegend();
+    void placeLegend();
     bool smoothes(const Series& s) const;
     std::vector<std::size_t> legendOrder() const;
     void rebuildDisplay(Series& s);

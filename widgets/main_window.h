@@ -6,7 +6,9 @@
 // the window only forwards the user's requests. Writes to the store from here are run control
 // (queue, cancel, delete) and the list's tags and notes.
 // Failure: a file that is not a store, or a store of a newer schema, is refused with the core's
-// message (openStore returns it; the menus show it in a message box); nothing crashes.
+// message (openStore returns it; the menus show it in a message box); nothing crashes. The
+// store's integrity check (it reads the whole file) runs in the background after opening; a
+// damaged store is reported then (integrityChecked, status bar, message box).
 #pragma once
 
 #include <QMainWindow>
@@ -63,6 +65,9 @@ Q_SIGNALS:
     void runSelected(const QString& store, qint64 runId);
     // The user asked to open a run (double click, context menu): its view should come forward.
     void runOpened(const QString& store, qint64 runId);
+    // The background PRAGMA integrity_check of an opened store ended: "ok" or what is wrong
+    // (also shown in the status bar and, when interactive, a message box).
+    void integrityChecked(const QString& store, const QString& result);
 
 public Q_SLOTS:
     void showAbout();
@@ -76,6 +81,7 @@ private:
     void buildStatusBar();
     void updateRecentMenu();
     void rememberStore(const QString& file);
+    void checkIntegrityInBackground(const QString& path);
     void updateRunCounts(int running, int queued);
     void chooseStore();
     void exportRuns();
@@ -106,6 +112,7 @@ private:
     QAction* run_ = nullptr;
     QAction* queueAction_ = nullptr;
     QAction* startQueue_ = nullptr;
+    QAction* resume_ = nullptr;
     QAction* cancel_ = nullptr;
     QMenu* recentMenu_ = nullptr;
 

@@ -127,9 +127,12 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
             case Name: return r.name;
             case Method: return r.method;
             case Dataset: return r.dataset;
-            case Reward: return r.rewardVariant;
-            case Lambda: return std::isinf(r.lambda) ? QStringLiteral("∞")
-                                                     : QString::number(r.lambda, 'g', 6);
+            // Reward and λ weigh the SubTB term: only Flower runs have one.
+            case Reward:
+                return r.method == QLatin1String("flower") ? r.rewardVariant : QStringLiteral("—");
+            case Lambda:
+                if (r.method != QLatin1String("flower")) return QStringLiteral("—");
+                return std::isinf(r.lambda) ? QStringLiteral("∞") : QString::number(r.lambda, 'g', 6);
             case Seed: return r.seed;
             case Status: return statusText(r);
             case Started:

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <limits>
 #include <set>
 
 namespace flower::widgets {
@@ -30,6 +31,8 @@ void StorePoller::open(quint64 generation, const QString& storeFile, qint64 runI
     evaluationSeen_.clear();
     sampleCount_ = 0;
     status_.reset();
+    startedAt_.reset();
+    restartSeen_ = false;
 }
 
 void StorePoller::close() { store_.reset(); }
@@ -78,14 +81,21 @@ void StorePoller::read(MonitorBatch& batch) {
     } endRead{store.database()};
 
     const store::RunInfo run = store.run(runId_);
-    if (initialDone_ && status_ && *status_ != store::RunStatus::Running &&
-        run.status == store::RunStatus::Running) {
+    const bool running = run.status == store::RunStatus::Running;
+    // A cancel and a resume within one poll interval leave the status `running` at both polls:
+    // the new started_at tells.
+    const bool restarted =
+        initialDone_ && running &&
+        ((status_ && *status_ != store::RunStatus::Running) || startedAt_ != run.startedAt);
+    if (restarted) {
         // Resumed: the trainer rewrites the steps after its checkpoint, which may be steps
         // already read. Read the run again from the start (the GUI replaces what it shows).
         open(generation_, file_, runId_);
         resetPending_ = true;  // until a poll succeeds, every batch says so
+        restartSeen_ = true;
     }
     batch.reset = resetPending_;
+    const std::optional<AttemptWindow> window = attemptWindow(store, run);
     // Positions advance only when the whole poll succeeded (a failed poll is read again).
     auto seriesLast = seriesLast_;
     std::int64_t histogramLast = histogramLast_;
@@ -102,6 +112,11 @@ void StorePoller::read(MonitorBatch& batch) {
     for (const std::string& key : store.seriesKeys(runId_)) {
         auto [it, added] = seriesLast.try_emplace(key, -1);
         auto points = store.readSeries(runId_, key, it->second);
+        if (window) {
+            std::erase_if(points, [&](const store::ScalarPoint& p) {
+                return p.step > window->resumeStep && p.wallTime < window->startedAt;
+            });
+        }
         if (points.empty()) {
             continue;
         }
@@ -109,6 +124,15 @@ void StorePoller::read(MonitorBatch& batch) {
         lastStep = std::max<std::int64_t>(lastStep, points.back().step);
         batch.series.push_back({key, std::move(points)});
     }
+
+    // Histograms, divergences, evaluations and samples carry no time: of a resumed run, those
+    // after the resumed checkpoint count once the new attempt's series passed their step (an
+    // evaluation is written before the next step's series; at the end, up to its last step).
+    std::int64_t bound = std::numeric_limits<std::int64_t>::max();
+    if (window) {
+        bound = std::max(window->resumeStep, running ? lastStep - 1 : lastStep);
+    }
+    auto beyond = [bound](const auto& row) { return row.step > bound; };
 
     // Histograms, divergences and evaluations of one step may arrive in more than one flush
     // (each is its own writer call), so the last step read is read again and only the rows
@@ -128,6 +152,7 @@ void StorePoller::read(MonitorBatch& batch) {
     auto byStep = [](const auto& a, const auto& b) { return a.step < b.step; };
     auto histogramSeen = histogramSeen_;
     auto histograms = store.histograms(runId_, histogramLast - 1);  // ordered by kind first
+    std::erase_if(histograms, beyond);
     std::stable_sort(histograms.begin(), histograms.end(), byStep);
     for (auto& h : histograms) {
         if (fresh(h.step, h.kind, histogramLast, histogramSeen)) {
@@ -136,6 +161,7 @@ void StorePoller::read(MonitorBatch& batch) {
     }
     auto divergenceSeen = divergenceSeen_;
     auto divergences = store.divergences(runId_, divergenceLast - 1);  // by level, kind first
+    std::erase_if(divergences, beyond);
     std::stable_sort(divergences.begin(), divergences.end(), byStep);
     for (const auto& d : divergences) {
         const std::string id = std::string(store::toString(d.level)) + "/" +
@@ -149,8 +175,9 @@ void StorePoller::read(MonitorBatch& batch) {
         // RunStore::evaluations reads the whole table; here only the steps from the last one read.
         auto s = store.database().prepare(
             "SELECT split, metric, k, step, value FROM evaluations WHERE run_id = ?1 AND step >= ?2 "
-            "ORDER BY step, split, metric, k");
+            "AND step <= ?3 ORDER BY step, split, metric, k");
         s.bind(1, static_cast<std::int64_t>(runId_)).bind(2, std::max<std::int64_t>(evaluationLast, 0));
+        s.bind(3, bound);
         while (s.step()) {
             store::EvaluationRow e{s.text(0), s.text(1), static_cast<int>(s.int64(2)), s.int64(3),
                                    s.real(4)};
@@ -166,8 +193,9 @@ void StorePoller::read(MonitorBatch& batch) {
         // end-of-training test lists share its step: the monitor follows the validation).
         auto latest = store.database().prepare(
             "SELECT step, count(*) FROM samples WHERE run_id = ?1 AND split = 'valid' "
-            "AND step = (SELECT max(step) FROM samples WHERE run_id = ?1 AND split = 'valid')");
-        latest.bind(1, static_cast<std::int64_t>(runId_));
+            "AND step = (SELECT max(step) FROM samples WHERE run_id = ?1 AND split = 'valid' "
+            "AND step <= ?2)");
+        latest.bind(1, static_cast<std::int64_t>(runId_)).bind(2, bound);
         if (latest.step() && !latest.isNull(0)) {
             const std::int64_t step = latest.int64(0);
             const auto count = static_cast<std::size_t>(latest.int64(1));
@@ -196,8 +224,30 @@ void StorePoller::read(MonitorBatch& batch) {
     evaluationSeen_ = std::move(evaluationSeen);
     lastStep_ = lastStep;
     status_ = run.status;
+    startedAt_ = run.startedAt;
     initialDone_ = true;
     resetPending_ = false;
+}
+
+std::optional<StorePoller::AttemptWindow> StorePoller::attemptWindow(store::RunStore& store,
+                                                                     const store::RunInfo& run) {
+    if (!run.startedAt) {
+        return std::nullopt;
+    }
+    AttemptWindow window{*run.startedAt, -1};
+    bool resumed = restartSeen_;
+    // A checkpoint older than the attempt: the run was resumed from it (also when this monitor
+    // opened the run after the resume). Without one, a restart began at step 0 again.
+    for (const store::CheckpointRow& c : store.checkpoints(runId_)) {
+        if (c.createdAt < window.startedAt) {
+            window.resumeStep = std::max(window.resumeStep, c.step);
+            resumed = true;
+        }
+    }
+    if (!resumed) {
+        return std::nullopt;
+    }
+    return window;
 }
 
 }  // namespace flower::widgets

@@ -6,8 +6,13 @@
 // the GUI thread as one MonitorBatch through a queued signal, so no query ever runs on the GUI
 // thread. The first poll after open() reads the run's whole history (the lazy load).
 //
-// Resume: when a run read as cancelled / interrupted / failed is running again, its steps after
-// the checkpoint are rewritten; the poller then reads the run again whole (batch.reset).
+// Resume: when a run read as cancelled / interrupted / failed is running again, or a running run
+// has a new started_at (cancelled and resumed between two polls, so `cancelled` was never
+// read), its steps after the checkpoint are rewritten; the poller then reads the run again whole
+// (batch.reset). The rows of the attempt before (steps after the resumed checkpoint, written
+// before the current started_at) are stale until the new attempt rewrites them: the poller
+// leaves them out (AttemptWindow), so the plots show the latest attempt's trajectory and the
+// rewritten steps arrive as new rows instead of being passed over.
 // Generations: open() starts a new generation; batches carry it, so the GUI drops any batch
 // of a run it no longer shows.
 // Failure: a store that cannot be opened or read (missing file, not a store, newer schema,
@@ -78,7 +83,15 @@ Q_SIGNALS:
     void batchReady(const flower::widgets::MonitorBatch& batch);
 
 private:
+    // The current attempt of a resumed run: rows of steps after `resumeStep` written before
+    // `startedAt` belong to an earlier attempt.
+    struct AttemptWindow {
+        double startedAt = 0;
+        std::int64_t resumeStep = -1;  // the newest checkpoint before startedAt; -1: none
+    };
+
     void read(MonitorBatch& batch);
+    std::optional<AttemptWindow> attemptWindow(store::RunStore& store, const store::RunInfo& run);
 
     quint64 generation_ = 0;
     QString file_;
@@ -97,6 +110,8 @@ private:
     std::set<std::string> evaluationSeen_;
     std::int64_t lastStep_ = -1;
     std::optional<store::RunStatus> status_;
+    std::optional<double> startedAt_;  // of the attempt read last
+    bool restartSeen_ = false;         // a restart was seen live: stale rows may exist
 };
 
 }  // namespace flower::widgets

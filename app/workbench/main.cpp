@@ -14,6 +14,7 @@
 // Exit status: 0; 1 for a bad command line, store or experiment (the message on stderr); with
 // --run --screenshot, 3 when the run did not finish.
 #include "app/workbench/first_frame_exit.h"
+#include "app/workbench/monitor_wiring.h"
 #include "core/util/runtime.h"
 #include "flower/build_info.h"
 #include "widgets/experiment_form.h"
@@ -24,7 +25,9 @@
 #include "widgets/stall_probe.h"
 
 #include <QApplication>
+#include <QByteArray>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDir>
 #include <QIcon>
 #include <QScreen>
@@ -55,11 +58,45 @@ void saveScreenshot(flower::widgets::MainWindow& window, const QString& file, in
     QApplication::exit(exitCode);
 }
 
+struct Options {
+    QCommandLineOption store{"store", "Open this run store (created when missing).", "file"};
+    QCommandLineOption experiment{"experiment", "Load this experiment file into the form.", "file"};
+    QCommandLineOption run{"run", "Queue the form's experiment and start it."};
+    QCommandLineOption view{"view", "Show this view: experiment, runs, or a view's name.", "name"};
+    QCommandLineOption screenshot{
+        "screenshot", "Save a PNG of the window and quit (with --run: after the run ended).", "file"};
+    QCommandLineOption stallReport{
+        "stall-report", "At exit, write the event loop's stalls as JSON to this file.", "file"};
+};
+
+void addOptions(QCommandLineParser& parser, const Options& o) {
+    parser.setApplicationDescription("Flower Workbench: flow-guided tuning of LLM recommenders");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({o.store, o.experiment, o.run, o.view, o.screenshot, o.stallReport});
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     flower::util::ensureThreadEnvironment(argc, argv);
     flower::util::configureTorchThreads();
+    // --help and --version print and exit without a display: a QApplication would abort on a
+    // machine without one before the parser could answer.
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "--help" || a == "-h" || a == "-?" || a == "--help-all" || a == "--version" ||
+            a == "-v") {
+            QCoreApplication info(argc, argv);
+            QCoreApplication::setApplicationName("flower-workbench");
+            QCoreApplication::setApplicationVersion(QString::fromLatin1(flower::build::kVersion));
+            QCommandLineParser parser;
+            const Options options;
+            addOptions(parser, options);
+            parser.process(info);  // prints and exits
+            return 0;
+        }
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName("Flower Workbench");
     QApplication::setOrganizationName("flower-workbench");
@@ -67,52 +104,22 @@ int main(int argc, char** argv) {
     QApplication::setWindowIcon(QIcon(":/flower/icons/flower.svg"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription("Flower Workbench: flow-guided tuning of LLM recommenders");
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption store("store", "Open this run store (created when missing).", "file");
-    const QCommandLineOption experiment("experiment", "Load this experiment file into the form.",
-                                        "file");
-    const QCommandLineOption run("run", "Queue the form's experiment and start it.");
-    const QCommandLineOption view("view", "Show this view: experiment, runs, or a view's name.",
-                                  "name");
-    const QCommandLineOption screenshot(
-        "screenshot", "Save a PNG of the window and quit (with --run: after the run ended).", "file");
-    const QCommandLineOption stallReport(
-        "stall-report", "At exit, write the event loop's stalls as JSON to this file.", "file");
-    parser.addOptions({store, experiment, run, view, screenshot, stallReport});
+    const Options options;
+    addOptions(parser, options);
     parser.process(app);
-    if (parser.isSet(stallReport)) {
-        flower::widgets::StallProbe::reportAtExit(parser.value(stallReport));
+    if (parser.isSet(options.stallReport)) {
+        flower::widgets::StallProbe::reportAtExit(parser.value(options.stallReport));
     }
 
     flower::widgets::MainWindow window;
-    // The monitor follows the run the user selects, and the run the queue starts while it is
-    // showing none or the previous one the queue started (so a queue can be watched end to end).
-    auto* monitor = new flower::widgets::RunMonitor(&window);
-    window.addView(QObject::tr("Monitor"), monitor);
-    auto following = std::make_shared<qint64>(0);
-    QObject::connect(&window, &flower::widgets::MainWindow::runSelected, monitor,
-                     [monitor, following](const QString& file, qint64 id) {
-                         if (id != monitor->runId()) *following = 0;
-                         monitor->showRun(file, id);
-                     });
-    QObject::connect(&window, &flower::widgets::MainWindow::runOpened, monitor,
-                     [&window](const QString&, qint64) { window.showView("monitor"); });
-    QObject::connect(window.queue(), &flower::widgets::RunQueue::runStarted, monitor,
-                     [&window, monitor, following](qint64 id) {
-                         if (monitor->runId() != 0 && monitor->runId() != *following) return;
-                         *following = id;
-                         monitor->showRun(window.storeFile(), id);
-                         window.showView("monitor");
-                     });
+    flower::widgets::RunMonitor* monitor = flower::app::addRunMonitor(window);
 
     // The flow explorer builds the form's experiment when its tab is first shown.
     auto* flows = new flower::widgets::FlowExplorerView(&window);
     flows->setConfigSource([&window] { return window.form()->config(); });
     window.addView(QObject::tr("Flows"), flows);
 
-    QString storeFile = parser.value(store);
+    QString storeFile = parser.value(options.store);
     if (storeFile.isEmpty()) {
         storeFile = QSettings().value("lastStore").toString();
     }
@@ -121,27 +128,27 @@ int main(int argc, char** argv) {
                         .filePath("runs.sqlite");
     }
     if (const QString error = window.openStore(storeFile); !error.isEmpty()) {
-        if (parser.isSet(store)) return fail(error);
+        if (parser.isSet(options.store)) return fail(error);
         // A remembered store that went bad: say so and start without one.
         std::fprintf(stderr, "flower-workbench: %s\n", qPrintable(error));
     }
-    if (parser.isSet(experiment)) {
+    if (parser.isSet(options.experiment)) {
         try {
-            window.form()->loadFile(parser.value(experiment));
+            window.form()->loadFile(parser.value(options.experiment));
         } catch (const std::exception& e) {
             return fail(QString::fromUtf8(e.what()));
         }
     }
-    if (parser.isSet(view) && !window.showView(parser.value(view))) {
+    if (parser.isSet(options.view) && !window.showView(parser.value(options.view))) {
         return fail(QString("no view \"%1\" (known: %2)")
-                        .arg(parser.value(view), window.viewNames().join(", ")));
+                        .arg(parser.value(options.view), window.viewNames().join(", ")));
     }
     window.show();
     flower::app::exitAfterFirstFrameIfAsked(window);
 
-    const bool shoot = parser.isSet(screenshot);
-    const QString shotFile = parser.value(screenshot);
-    if (parser.isSet(run)) {
+    const bool shoot = parser.isSet(options.screenshot);
+    const QString shotFile = parser.value(options.screenshot);
+    if (parser.isSet(options.run)) {
         if (shoot) window.setInteractive(false);
         const qint64 id = window.submitForm(true);
         if (id == 0) {
@@ -180,7 +187,7 @@ int main(int argc, char** argv) {
                                      });
                              });
         }
-    } else if (shoot && parser.value(view).compare("flows", Qt::CaseInsensitive) == 0) {
+    } else if (shoot && parser.value(options.view).compare("flows", Qt::CaseInsensitive) == 0) {
         // The tab builds its tree on a worker: the shot waits for the tree (or its error).
         const auto shootAfter = [&window, shotFile](int code) {
             QTimer::singleShot(400, &window, [&window, shotFile, code] { saveScreenshot(window, shotFile, code); });

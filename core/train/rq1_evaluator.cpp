@@ -1,9 +1,14 @@
 #include "core/train/rq1_evaluator.h"
 
+#include "core/eval/recommendation_evaluation.h"
 #include "core/train/model_trie.h"
 #include "core/util/error.h"
 
 #include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
 
 namespace flower::train {
 
@@ -36,6 +41,56 @@ std::vector<MetricValue> distributionFitMetrics(const eval::DistributionFitResul
         {split, "samples", 0, static_cast<double>(fit.samples)},
         {split, "out_of_set", 0, static_cast<double>(fit.outOfSet)},
     };
+}
+
+std::vector<int> titleGroups(const std::vector<double>& counts, int groupCount) {
+    const auto n = static_cast<int>(counts.size());
+    const int g = std::min(groupCount, n);
+    std::vector<int> order(counts.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+        return counts[static_cast<std::size_t>(a)] > counts[static_cast<std::size_t>(b)];
+    });
+    std::vector<int> group(counts.size(), 0);
+    int next = 0;
+    for (int k = 0; k < g; ++k) {
+        const int size = n / g + (k < n % g ? 1 : 0);  // the first n mod G groups one more
+        for (int j = 0; j < size; ++j) group[static_cast<std::size_t>(order[static_cast<std::size_t>(next++)])] = k;
+    }
+    return group;
+}
+
+GroupShares groupShares(const std::vector<double>& targetCounts,
+                        const std::vector<std::int64_t>& sampledCounts, int groupCount) {
+    GroupShares out;
+    if (targetCounts.empty() || sampledCounts.size() != targetCounts.size()) return out;
+    const std::vector<int> group = titleGroups(targetCounts, groupCount);
+    const int g = *std::max_element(group.begin(), group.end()) + 1;
+    out.target.assign(static_cast<std::size_t>(g), 0.0);
+    out.sampled.assign(static_cast<std::size_t>(g), 0.0);
+    double target = 0, sampled = 0;
+    for (std::size_t i = 0; i < group.size(); ++i) {
+        out.target[static_cast<std::size_t>(group[i])] += targetCounts[i];
+        out.sampled[static_cast<std::size_t>(group[i])] += static_cast<double>(sampledCounts[i]);
+        target += targetCounts[i];
+        sampled += static_cast<double>(sampledCounts[i]);
+    }
+    for (auto& v : out.target) v /= target;
+    if (sampled == 0) {
+        out.sampled.clear();  // nothing in the set was generated: no shares to compare
+        return out;
+    }
+    double lo = INFINITY, hi = -INFINITY, sumAbs = 0;
+    for (std::size_t k = 0; k < out.sampled.size(); ++k) {
+        out.sampled[k] /= sampled;
+        const double d = out.sampled[k] - out.target[k];
+        lo = std::min(lo, d);
+        hi = std::max(hi, d);
+        sumAbs += std::abs(d);
+    }
+    out.dgu = hi - lo;
+    out.mgu = sumAbs / static_cast<double>(out.sampled.size());
+    return out;
 }
 
 Rq1Evaluator::Rq1Evaluator(eval::DistributionFit fit, std::vector<std::string> titles,
@@ -90,14 +145,26 @@ EvaluationResult Rq1Evaluator::evaluate(model::Qwen2ForCausalLMImpl& model, std:
 
     EvaluationResult r;
     r.metrics = distributionFitMetrics(lastFit_, options_.split);
+    std::vector<double> exactProbabilities;  // fit order
     if (options_.exact) {
-        const eval::DistributionFitResult exact = fit_.evaluateProbabilities(options_.exact(model));
+        exactProbabilities = options_.exact(model);
+        const eval::DistributionFitResult exact = fit_.evaluateProbabilities(exactProbabilities);
         for (auto m : distributionFitMetrics(exact, options_.split)) {
             if (m.metric == "samples" || m.metric == "out_of_set") continue;
             m.metric += "_exact";
             r.metrics.push_back(std::move(m));
         }
     }
+    // The popularity-group view of the fit: shares of the generations and of the target over
+    // the target titles' popularity groups, with DGU/MGU of their difference.
+    const GroupShares shares =
+        groupShares(fit_.targetCounts(), lastFit_.titleCounts, options_.groupCount);
+    if (!shares.sampled.empty()) {
+        r.histograms.push_back({eval::kGroupsRecommended, shares.sampled});
+        r.metrics.push_back({options_.split, "dgu", 0, shares.dgu});
+        r.metrics.push_back({options_.split, "mgu", 0, shares.mgu});
+    }
+    if (!shares.target.empty()) r.histograms.push_back({eval::kGroupsTarget, shares.target});
     using K = DivergenceValue::Kind;
     for (bool token : {false, true}) {
         const eval::Divergences& d = token ? lastFit_.token : lastFit_.title;
@@ -112,6 +179,11 @@ EvaluationResult Rq1Evaluator::evaluate(model::Qwen2ForCausalLMImpl& model, std:
         s.valid = title.has_value();
         if (title) {
             s.title = titles_[*title];
+            // The probability the evaluation's sampler draws this title: known exactly when
+            // the exact fit was computed, so the samples table gets it for free.
+            if (*title < exactProbabilities.size() && exactProbabilities[*title] > 0) {
+                s.logProb = std::log(exactProbabilities[*title]);
+            }
         } else if (decoder_) {
             s.title = decoder_(last_[i]);
         } else {

@@ -7,7 +7,12 @@
 //   js_title, kl_tr_title (KL(T‖R)), kl_rt_title (KL(R‖T)), js_token, kl_tr_token, kl_rt_token,
 //   plus samples and out_of_set (generations that are not a target title, dropped at title
 //   level); the first `keptSamples` generations as SampleValues; with options.exact also
-//   js_title_exact … kl_rt_token_exact. The validation loss is the
+//   js_title_exact … kl_rt_token_exact, and each kept sample of a target title gets its
+//   title's exact log-probability under the evaluation's sampling. Popularity groups: the
+//   target titles ranked by target count, cut into `groupCount` groups (as data::
+//   PopularityGroups); histograms groups_recommended (shares of the in-set generations) and
+//   groups_target (shares of the target mass), and metrics dgu / mgu of their difference
+//   (d_g = generated − target share). The validation loss is the
 //   trainer's, not added here.
 // Randomness: only `generator`, passed to the sampler. Runs on the worker thread; the sampler
 // decides batching per call (it gets `batchSize` copies of the prompt, the last call fewer).
@@ -50,6 +55,7 @@ struct Rq1EvaluatorOptions {
     std::int64_t batchSize = 64;       // prompts per sampler call
     std::size_t keptSamples = 20;      // generations kept as SampleValues
     std::string split = "valid";       // split name of the metrics
+    int groupCount = 8;                // popularity groups of the histograms (fewer titles: fewer)
     // When set, the same six divergences computed from the exact title probabilities
     // (DistributionFit::evaluateProbabilities) are reported too, as <name>_exact: free of the
     // sampling noise (a JS floor of ≈ (K−1)/(8N) ≈ 0.002 for 100 titles and 6,400 samples).
@@ -90,6 +96,21 @@ eval::DistributionFit distributionFitOf(const ModelTrie& trie,
                                         eval::OutOfSetPolicy policy = eval::OutOfSetPolicy::Drop);
 // The titles of the trie in trie order (Rq1Evaluator's `titles` for distributionFitOf).
 std::vector<std::string> trieTitles(const ModelTrie& trie);
+
+// Group of each title (index order) when titles are ranked by count descending (ties: index
+// order) and cut into min(groupCount, n) groups of near-equal size, the first n mod G one
+// larger; group 0 the most counted.
+std::vector<int> titleGroups(const std::vector<double>& counts, int groupCount);
+
+struct GroupShares {
+    std::vector<double> target;   // share of the target mass per group
+    std::vector<double> sampled;  // share of the in-set generations per group; empty when none
+    double dgu = 0;               // max_g d_g − min_g d_g, d_g = sampled_g − target_g
+    double mgu = 0;               // mean_g |d_g|
+};
+// Both empty for no titles or mismatched sizes.
+GroupShares groupShares(const std::vector<double>& targetCounts,
+                        const std::vector<std::int64_t>& sampledCounts, int groupCount);
 
 // The six divergences and two counts as metrics of `split` (what Rq1Evaluator reports).
 std::vector<MetricValue> distributionFitMetrics(const eval::DistributionFitResult& fit,

@@ -6,6 +6,7 @@
 #include "core/util/error.h"
 #include "tests/support/flower_gui_test.h"
 #include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 #include "widgets/experiment_form.h"
 
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@
 #include <QStandardItemModel>
 
 #include <cmath>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,7 @@ private Q_SLOTS:
     void editedFieldsGiveWhatSetGives();
     void invalidLambdaShowsTheCoreMessageAndDisablesRun();
     void otherInvalidFieldsNameTheirField();
+    void invalidFileLoadsWhatIsValid();
     void lambdaSliderIsLogScaleAndShowsTheta();
     void cudaIsDisabledWithAReasonWhenUnavailable();
     void savedFileResolvesToTheSameJson();
@@ -165,6 +168,71 @@ void TestExperimentForm::invalidLambdaShowsTheCoreMessageAndDisablesRun() {
     QVERIFY(form.errorLabel("lambda")->isHidden());
 }
 
+namespace {
+
+// What the core says about this experiment file (the message `flower train FILE` prints).
+flower::Error fileError(const std::string& file) {
+    try {
+        flower::run::ExperimentConfig::load(file);
+    } catch (const flower::Error& e) {
+        return e;
+    }
+    throw std::runtime_error("the core accepted " + file);
+}
+
+}  // namespace
+
+void TestExperimentForm::invalidFileLoadsWhatIsValid() {
+    flower::test::TempDir dir("form-invalid");
+    const std::string bad = (dir.path() / "bad-lambda.json").string();
+    std::ofstream(bad) << R"({"extends": ")" << kExperiments << R"(/demo.json", "seed": 7,
+        "optimizer": {"lr": 0.005}, "lambda": -2})";
+    ExperimentForm form;
+    auto* run = form.findChild<QPushButton*>("runButton");
+    form.loadFile(QString::fromStdString(bad));  // not refused whole
+    QCOMPARE(line(form, "seed")->text(), QStringLiteral("7"));
+    QCOMPARE(line(form, "optimizer.lr")->text(), QStringLiteral("0.005"));
+    QCOMPARE(line(form, "lambda")->text(), QStringLiteral("-2"));
+    QVERIFY(!form.isValid());
+    QVERIFY(!run->isEnabled());
+    const flower::Error expected = fileError(bad);
+    QCOMPARE(form.errorField(), QStringLiteral("lambda"));
+    QCOMPARE(form.errorMessage(), QString::fromUtf8(expected.what()));
+    QVERIFY2(form.errorMessage().contains("bad-lambda.json"), qPrintable(form.errorMessage()));
+    QVERIFY(!form.errorLabel("lambda")->isHidden());
+    QCOMPARE(form.errorLabel("lambda")->text(), QString::fromStdString(expected.detail()));
+    auto* banner = form.findChild<QLabel*>("formError");
+    QVERIFY(!banner->isHidden());
+    QVERIFY(banner->text().contains(QString::fromUtf8(expected.what())));
+    line(form, "lambda")->setText("0.5");
+    QVERIFY(form.isValid());
+    QVERIFY(run->isEnabled());
+    QVERIFY(banner->isHidden());
+    QCOMPARE(form.config()->seed, std::int64_t(7));
+    QCOMPARE(form.config()->optimizer.lr, 0.005);
+
+    // A key the form has no field for: the rest loads, the message stays until an edit.
+    const std::string unknown = (dir.path() / "unknown-key.json").string();
+    std::ofstream(unknown) << R"({"extends": ")" << kExperiments << R"(/demo.json", "seed": 9,
+        "lamda": 3})";
+    form.loadFile(QString::fromStdString(unknown));
+    QCOMPARE(line(form, "seed")->text(), QStringLiteral("9"));
+    QVERIFY(!form.isValid());
+    QVERIFY(!run->isEnabled());
+    QVERIFY2(form.errorMessage().startsWith(QString::fromUtf8(fileError(unknown).what())),
+             qPrintable(form.errorMessage()));
+    QVERIFY(form.errorMessage().contains("lamda"));
+    line(form, "seed")->setText("10");
+    QVERIFY(form.isValid());
+    QVERIFY(run->isEnabled());
+
+    // Nothing to load: not JSON at all.
+    const std::string broken = (dir.path() / "broken.json").string();
+    std::ofstream(broken) << "{\"seed\": ";
+    QVERIFY_THROWS_EXCEPTION(flower::Error, form.loadFile(QString::fromStdString(broken)));
+    QVERIFY(form.isValid());  // the form keeps what it held
+}
+
 void TestExperimentForm::otherInvalidFieldsNameTheirField() {
     ExperimentForm form;
     form.loadFile(QString::fromStdString(kExperiments + "/demo.json"));
@@ -233,7 +301,8 @@ void TestExperimentForm::savedFileResolvesToTheSameJson() {
 
 FLOWER_GUI_TEST_MAIN(TestExperimentForm, fieldsGiveTheResolvedJsonOfTheCli,
                      editedFieldsGiveWhatSetGives, invalidLambdaShowsTheCoreMessageAndDisablesRun,
-                     otherInvalidFieldsNameTheirField, lambdaSliderIsLogScaleAndShowsTheta,
+                     otherInvalidFieldsNameTheirField,
+                     invalidFileLoadsWhatIsValid, lambdaSliderIsLogScaleAndShowsTheta,
                      cudaIsDisabledWithAReasonWhenUnavailable, savedFileResolvesToTheSameJson,
                      decodingCarriesItsDefaults)
 #include "test_experiment_form.moc"

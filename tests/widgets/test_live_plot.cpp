@@ -32,6 +32,7 @@ private Q_SLOTS:
     void plotSmoothsTheFullSeries();
     void plotReadoutNamesTheNearestPoints();
     void plotExportsPngPdfSvg();
+    void clearedPlotKeepsItsWidth();
 };
 
 void TestLivePlot::emaMatchesHandComputedDebiasedValues() {
@@ -267,9 +268,34 @@ void TestLivePlot::plotExportsPngPdfSvg() {
     QVERIFY(error.contains("expected .png, .pdf or .svg"));
 }
 
+// The monitor clears its plots when it shows another run: the empty plot must keep the width
+// of the one before (a cleared legend once squeezed the axes into a sliver at the left).
+void TestLivePlot::clearedPlotKeepsItsWidth() {
+    LivePlot plot("Loss by term", "loss");
+    plot.resize(700, 300);
+    plot.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&plot));
+    for (const char* name : {"total", "SFT", "SubTB", "validation total", "validation SFT"}) {
+        plot.append(plot.addSeries(name), ramp(0, 40));
+    }
+    plot.plot()->replot();
+    const int before = plot.plot()->axisRect()->rect().width();
+    QVERIFY2(before > 500, qPrintable(QString::number(before)));
+    plot.clear();
+    plot.plot()->replot();
+    const int after = plot.plot()->axisRect()->rect().width();
+    QVERIFY2(after > 500, qPrintable(QString("%1 → %2 (layout %3 × %4)").arg(before).arg(after)
+                                         .arg(plot.plot()->plotLayout()->rowCount())
+                                         .arg(plot.plot()->plotLayout()->columnCount())));
+    plot.append(plot.addSeries("total"), ramp(0, 10));
+    plot.plot()->replot();
+    QVERIFY(plot.plot()->axisRect()->rect().width() > 500);
+}
+
 FLOWER_GUI_TEST_MAIN(TestLivePlot, emaMatchesHandComputedDebiasedValues, emaSkipsNonFiniteValues,
                      emaIncrementalEqualsWholeSeries, envelopeKeepsEveryBucketsMinMaxAndTheLastPoint,
                      envelopeLeavesSmallSeriesAlone, plotAppendsOnlyNewPoints,
                      plotDownsamplesLongSeriesForDisplayOnly, plotSmoothsTheFullSeries,
-                     plotReadoutNamesTheNearestPoints, plotExportsPngPdfSvg)
+                     plotReadoutNamesTheNearestPoints, plotExportsPngPdfSvg,
+                     clearedPlotKeepsItsWidth)
 #include "test_live_plot.moc"

@@ -12,6 +12,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -60,7 +61,7 @@ void TestMainWindow::actionsHaveTheUsualShortcuts() {
     QCOMPARE(keys("actionOpenStore"), QKeySequence(QKeySequence::Open));
     QCOMPARE(keys("actionRun"), QKeySequence("Ctrl+R"));
     QCOMPARE(keys("actionQuit"), QKeySequence(QKeySequence::Quit));
-    for (const char* name : {"actionQueue", "actionCancel", "actionExport", "actionPreferences",
+    for (const char* name : {"actionQueue", "actionCancel", "actionResume", "actionExport", "actionPreferences",
                              "actionStartQueue"}) {
         QVERIFY2(window.findChild<QAction*>(name) != nullptr, name);
     }
@@ -107,8 +108,13 @@ void TestMainWindow::opensAStoreAndShowsItInTheStatusBar() {
     flower::test::TempDir dir("main-window-store");
     const QString file = QString::fromStdString((dir.path() / "runs.sqlite").string());
     flower::widgets::MainWindow window;
+    QSignalSpy checked(&window, &flower::widgets::MainWindow::integrityChecked);
     QCOMPARE(window.openStore(file), QString());
     QCOMPARE(window.storeFile(), file);
+    // The integrity check runs in the background and reports when it ends.
+    QTRY_COMPARE_WITH_TIMEOUT(checked.size(), 1, 10000);
+    QCOMPARE(checked.first().at(0).toString(), file);
+    QCOMPARE(checked.first().at(1).toString(), QStringLiteral("ok"));
     QVERIFY(window.findChild<QLabel*>("storeLabel")->text().contains("runs.sqlite"));
     QVERIFY(window.findChild<QLabel*>("deviceLabel")->text().contains("thread"));
     QVERIFY(window.findChild<QLabel*>("runsLabel")->text().contains("0 running"));

@@ -97,7 +97,9 @@ void TestRunListModel::showsRunsWithTheirFigures() {
     QCOMPARE(cell(model, 0, RunListModel::TitleJs), QStringLiteral("0.2"));  // title, last step
     QVERIFY(!cell(model, 0, RunListModel::Started).isEmpty());
     QCOMPARE(cell(model, 1, RunListModel::Status), QStringLiteral("queued"));
-    QCOMPARE(cell(model, 1, RunListModel::Lambda), QStringLiteral("∞"));
+    // SFT has no SubTB term: no reward variant, no λ.
+    QCOMPARE(cell(model, 1, RunListModel::Lambda), QStringLiteral("—"));
+    QCOMPARE(cell(model, 1, RunListModel::Reward), QStringLiteral("—"));
     QVERIFY(cell(model, 1, RunListModel::LastLoss).isEmpty());
     QVERIFY(cell(model, 1, RunListModel::Started).isEmpty());
     QCOMPARE(model.queued(), 1);

@@ -4,6 +4,7 @@
 #include "widgets/group_histogram_view.h"
 #include "widgets/live_plot.h"
 #include "widgets/plot_grid.h"
+#include "widgets/plot_style.h"
 #include "widgets/run_monitor.h"
 #include "widgets/samples_model.h"
 #include "core/store/run_store.h"
@@ -13,6 +14,7 @@
 
 #include "widgets/custom_plot.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QLabel>
 #include <QSignalSpy>
@@ -62,10 +64,12 @@ private Q_SLOTS:
     void readsTheHistoryWhenShown();
     void appendsPointsWhileAWriterAppends();
     void resumedRunIsReadAgain();
+    void cancelAndResumeBetweenTwoPollsIsSeen();
     void histogramBarsEqualTheStoredValues();
     void divergencesEvaluationsAndSamples();
     void emptyStatesSayWhatWillAppear();
     void unreadableStoreShowsTheMessage();
+    void paletteChangeRestylesThePlots();
 };
 
 void TestRunMonitor::readsTheHistoryWhenShown() {
@@ -177,6 +181,7 @@ void TestRunMonitor::resumedRunIsReadAgain() {
     {
         store::RunWriter w(file, id, {std::chrono::milliseconds(250), 20000, false});
         for (std::int64_t s = 0; s < 50; ++s) w.scalar("loss/total", s, lossAt(s));
+        w.checkpoint(29, (dir.path() / "step-29").string(), std::nullopt);
         w.finish(store::RunStatus::Cancelled);
     }
     RunMonitor m;
@@ -196,6 +201,69 @@ void TestRunMonitor::resumedRunIsReadAgain() {
                                  loss->points(0)[30].value == 40.0, 5000);
     QCOMPARE(loss->points(0)[29].value, lossAt(29));
     QCOMPARE(loss->points(0)[59].value, 69.0);
+    QCOMPARE(loss->rawGraph(0)->dataCount(), 60);
+}
+
+// The cancel and the resume commit together (one transaction), so no poll can read `cancelled`:
+// the monitor must tell the new attempt by its started_at, drop the old attempt's rows after
+// the checkpoint (steps 30..49, its evaluation at 40) and take the rewritten ones as they come.
+void TestRunMonitor::cancelAndResumeBetweenTwoPollsIsSeen() {
+    test::TempDir dir("monitor");
+    const auto file = dir.path() / "runs.sqlite";
+    const auto id = newRun(file);
+    using L = store::DivergenceLevel;
+    using K = store::DivergenceKind;
+    {
+        store::RunWriter w(file, id, {std::chrono::milliseconds(250), 20000, false});
+        for (std::int64_t s = 0; s < 50; ++s) w.scalar("loss/total", s, lossAt(s));
+        w.divergence(L::Title, K::Js, 20, 0.2);
+        w.divergence(L::Title, K::Js, 40, 0.4);
+        w.checkpoint(29, (dir.path() / "step-29").string(), std::nullopt);
+        w.flush();
+    }
+    RunMonitor m;
+    QVERIFY(showAndCatchUp(m, file, id));
+    LivePlot* loss = plotNamed(m, "lossPlot");
+    LivePlot* title = plotNamed(m, "titleDivergencePlot");
+    QCOMPARE(loss->points(0).size(), std::size_t(50));
+    QCOMPARE(title->points(0).size(), std::size_t(2));
+    {
+        store::RunStore s(file);
+        s.database().exec("BEGIN IMMEDIATE");
+        s.finishRun(id, store::RunStatus::Cancelled);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));  // a later started_at
+        s.startRun(id);
+        s.database().exec("COMMIT");
+    }
+    // The new attempt has written nothing yet: the plots end at the checkpoint.
+    QTRY_VERIFY_WITH_TIMEOUT(loss->points(0).size() == 30, 5000);
+    QCOMPARE(loss->points(0).back().value, lossAt(29));
+    QCOMPARE(title->points(0).size(), std::size_t(1));
+    QVERIFY(!m.findChild<QLabel*>("runHeader")->text().contains("cancelled"));
+    {
+        store::RunWriter w(file, id, {std::chrono::milliseconds(250), 20000, false});
+        for (std::int64_t s = 30; s < 40; ++s) w.scalar("loss/total", s, 10.0 + s);
+        w.flush();
+    }
+    // Part way: the rewritten steps arrive, the old attempt's later ones stay out (its JS at
+    // step 40 too: the new attempt has not evaluated there yet).
+    QTRY_VERIFY_WITH_TIMEOUT(loss->points(0).size() == 40, 5000);
+    QCOMPARE(loss->points(0)[30].value, 40.0);
+    QCOMPARE(loss->points(0)[39].value, 49.0);
+    QCOMPARE(title->points(0).size(), std::size_t(1));
+    {
+        // As the trainer writes: step 40, its evaluation, the next steps.
+        store::RunWriter w(file, id, {std::chrono::milliseconds(250), 20000, false});
+        w.scalar("loss/total", 40, 50.0);
+        w.divergence(L::Title, K::Js, 40, 0.04);
+        for (std::int64_t s = 41; s < 60; ++s) w.scalar("loss/total", s, 10.0 + s);
+        w.finish(store::RunStatus::Finished);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(loss->points(0).size() == 60, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(title->points(0).size() == 2, 5000);
+    QCOMPARE(title->points(0)[1].value, 0.04);
+    QCOMPARE(loss->points(0)[29].value, lossAt(29));
+    QCOMPARE(loss->points(0)[49].value, 59.0);
     QCOMPARE(loss->rawGraph(0)->dataCount(), 60);
 }
 
@@ -337,8 +405,68 @@ void TestRunMonitor::unreadableStoreShowsTheMessage() {
     QTRY_VERIFY_WITH_TIMEOUT(error->isVisible() && error->text().contains("99"), 5000);
 }
 
+// The desktop switching between light and dark reaches the application as a new palette:
+// every plot (curves, histogram, grids) takes the new colours without being rebuilt.
+void TestRunMonitor::paletteChangeRestylesThePlots() {
+    test::TempDir dir("monitor");
+    const auto file = dir.path() / "runs.sqlite";
+    const auto id = newRun(file);
+    {
+        store::RunWriter w(file, id, {std::chrono::milliseconds(250), 20000, false});
+        for (std::int64_t s = 0; s < 20; ++s) w.scalar("loss/total", s, lossAt(s));
+        w.histogram("groups_recommended", 10, std::vector<double>(8, 0.125));
+        w.evaluation("valid", "ndcg", 10, 10, 0.1);
+        w.flush();
+    }
+    const QPalette before = QApplication::palette();
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(40, 40, 44));
+    dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
+    dark.setColor(QPalette::Base, QColor(25, 25, 28));
+    dark.setColor(QPalette::Text, QColor(230, 230, 230));
+    QPalette light;
+    light.setColor(QPalette::Window, QColor(246, 246, 246));
+    light.setColor(QPalette::WindowText, QColor(20, 20, 20));
+    light.setColor(QPalette::Base, QColor(255, 255, 255));
+    light.setColor(QPalette::Text, QColor(20, 20, 20));
+    QApplication::setPalette(light);
+    RunMonitor m;
+    QVERIFY(showAndCatchUp(m, file, id));
+    auto* loss = plotNamed(m, "lossPlot")->plot();
+    auto* ndcg = plotNamed(m, "evaluation_ndcg")->plot();
+    auto* groups = m.findChild<widgets::GroupHistogramView*>("groups")->plot();
+    const auto check = [&](const QPalette& p) {
+        for (QCustomPlot* plot : {loss, ndcg, groups}) {
+            if (plot->axisRect()->backgroundBrush().color() != p.color(QPalette::Base)) return false;
+            if (plot->xAxis->tickLabelColor() != p.color(QPalette::WindowText)) return false;
+        }
+        return true;
+    };
+    // The series colour of the loss curve, as an index into the palette's series colours.
+    const auto curveColour = [&](const QPalette& p) {
+        LivePlot* plot = plotNamed(m, "lossPlot");
+        QCPGraph* g = plot->smoothGraph(0)->visible() ? plot->smoothGraph(0) : plot->rawGraph(0);
+        for (int i = 0; i < 8; ++i) {
+            if (g->pen().color().rgb() == widgets::PlotStyle::seriesColor(i, p).rgb()) return i;
+        }
+        return -1;
+    };
+    QVERIFY(check(light));
+    const int colour = curveColour(light);
+    QVERIFY(colour >= 0);
+    QApplication::setPalette(dark);
+    QTRY_VERIFY_WITH_TIMEOUT(check(dark), 2000);
+    QCOMPARE(curveColour(dark), colour);  // the same series, in the dark variant
+    QVERIFY(widgets::PlotStyle::isDark(plotNamed(m, "lossPlot")->palette()));
+    QApplication::setPalette(light);
+    QTRY_VERIFY_WITH_TIMEOUT(check(light), 2000);
+    QApplication::setPalette(before);
+}
+
 FLOWER_GUI_TEST_MAIN(TestRunMonitor, readsTheHistoryWhenShown, appendsPointsWhileAWriterAppends,
                      resumedRunIsReadAgain,
+                     cancelAndResumeBetweenTwoPollsIsSeen,
                      histogramBarsEqualTheStoredValues, divergencesEvaluationsAndSamples,
-                     emptyStatesSayWhatWillAppear, unreadableStoreShowsTheMessage)
+                     emptyStatesSayWhatWillAppear, unreadableStoreShowsTheMessage,
+                     paletteChangeRestylesThePlots)
 #include "test_run_monitor.moc"

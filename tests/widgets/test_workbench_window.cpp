@@ -3,12 +3,11 @@
 //    screenshot is taken from the X server, not rendered by the widget);
 //  - `--experiment … --run --screenshot …` under Xvfb trains a tiny run to its end, then saves a
 //    screenshot that is not blank, and the store holds the finished run's points;
-//  - SIGKILL during a run (offscreen) leaves the store sound and the run `interrupted`, and a
-//    RunSession continues it from its last checkpoint to the end.
+//  - SIGKILL during a run (offscreen) leaves the store sound (PRAGMA integrity_check) and the
+//    run `interrupted`, and `flower resume` continues it from its last checkpoint to the end.
 // QSettings go to a temporary XDG_CONFIG_HOME, so the user's window state is neither read nor
 // written.
 #include "core/store/run_store.h"
-#include "core/train/run_session.h"
 #include "tests/support/child_process.h"
 #include "tests/support/flower_test.h"
 #include "tests/support/process.h"
@@ -22,6 +21,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -62,6 +62,7 @@ private Q_SLOTS:
     void showsRealWindowUnderXvfb();
     void runsTheDemoAndScreenshotsIt();
     void sigkillLeavesTheRunInterruptedAndResumable();
+    void versionAndHelpWithoutADisplay();
 
 private:
     std::unique_ptr<flower::test::TempDir> config_;
@@ -156,10 +157,10 @@ void TestWorkbenchWindow::sigkillLeavesTheRunInterruptedAndResumable() {
         QVERIFY(info.error.has_value());
         QVERIFY(runs.readSeries(id, "loss/total").size() >= 2);
     }
-    auto session = flower::train::RunSession::open(store, id);
-    QVERIFY(session->continuesFromCheckpoint());
-    session->controller().start();
-    QVERIFY(session->controller().wait() == flower::train::RunState::Finished);
+    // What the user would type: `flower resume` continues it from its last checkpoint.
+    const auto resumed = flower::test::runProcess(
+        {FLOWER_CLI_PATH, "resume", std::to_string(id), "--db", store.string(), "--json"});
+    QVERIFY2(resumed.exitCode == 0, (resumed.out + resumed.err).c_str());
     RunStore runs(store);
     QVERIFY(runs.run(id).status == RunStatus::Finished);
     const auto loss = runs.readSeries(id, "loss/total");
@@ -169,6 +170,24 @@ void TestWorkbenchWindow::sigkillLeavesTheRunInterruptedAndResumable() {
     }
 }
 
+// `flower-workbench --version` / `--help` on a machine without a display (ssh, CI) answer
+// instead of aborting in the window system's plugin.
+void TestWorkbenchWindow::versionAndHelpWithoutADisplay() {
+    const std::map<std::string, std::string> noDisplay = {{"QT_QPA_PLATFORM", "xcb"},
+                                                          {"DISPLAY", flower::test::kUnset},
+                                                          {"WAYLAND_DISPLAY", flower::test::kUnset}};
+    const auto version = flower::test::runProcess({FLOWER_WORKBENCH_PATH, "--version"}, noDisplay);
+    QVERIFY2(version.exitCode == 0, (version.out + version.err).c_str());
+    QVERIFY2(version.out.find("flower-workbench") != std::string::npos, version.out.c_str());
+    const auto help = flower::test::runProcess({FLOWER_WORKBENCH_PATH, "--help"}, noDisplay);
+    QVERIFY2(help.exitCode == 0, (help.out + help.err).c_str());
+    for (const char* option : {"--store", "--experiment", "--run", "--view", "--screenshot",
+                               "--stall-report", "--version"}) {
+        QVERIFY2(help.out.find(option) != std::string::npos, option);
+    }
+}
+
 FLOWER_TEST_MAIN(TestWorkbenchWindow, showsRealWindowUnderXvfb,
-                 runsTheDemoAndScreenshotsIt, sigkillLeavesTheRunInterruptedAndResumable)
+                 runsTheDemoAndScreenshotsIt, sigkillLeavesTheRunInterruptedAndResumable,
+                 versionAndHelpWithoutADisplay)
 #include "test_workbench_window.moc"

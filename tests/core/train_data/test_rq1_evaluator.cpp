@@ -13,6 +13,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 using namespace flower::train;
 using namespace flower::eval;
 using Ids = std::vector<TokenId>;
@@ -53,6 +55,7 @@ private Q_SLOTS:
     void zeroSamplesMeansTuningSetSize();
     void samplerReturningTooFewIsAnError();
     void fitOfATrie();
+    void titleGroupsAsThePopularityGroups();
 };
 
 void TestRq1Evaluator::metricsEqualTheFit() {
@@ -96,6 +99,16 @@ void TestRq1Evaluator::metricsEqualTheFit() {
     QVERIFY(r.samples[0].valid);
     QCOMPARE(r.samples[3].title, std::string("decoded 1"));
     QVERIFY(!r.samples[3].valid);
+    QVERIFY(!r.samples[0].logProb.has_value());  // no exact probabilities: nothing to say
+    // Three titles: three groups, A (count 2) | B | C (a tie: fit order). Target shares
+    // 2/4, 1/4, 1/4; sampled 3/8, 3/8, 2/8; d = −1/8, 1/8, 0.
+    QCOMPARE(r.histograms.size(), std::size_t{2});
+    QCOMPARE(r.histograms[0].kind, std::string("groups_recommended"));
+    QCOMPARE(r.histograms[0].bins, (std::vector<double>{0.375, 0.375, 0.25}));
+    QCOMPARE(r.histograms[1].kind, std::string("groups_target"));
+    QCOMPARE(r.histograms[1].bins, (std::vector<double>{0.5, 0.25, 0.25}));
+    QCOMPARE(*r.find("valid/dgu"), 0.25);
+    QCOMPARE(*r.find("valid/mgu"), 0.25 / 3);
     QCOMPARE(ev.lastGenerations().size(), std::size_t{10});
 }
 
@@ -126,6 +139,12 @@ void TestRq1Evaluator::exactProbabilitiesGiveExactMetrics() {
     QCOMPARE(*r.find("valid/kl_rt_token_exact"), expected.token.klGeneratedTarget);
     QVERIFY(!r.find("valid/samples_exact"));
     QVERIFY(r.find("valid/js_title"));  // the sampled ones stay
+    // Each kept sample's log-probability is its title's exact one; out of set has none.
+    QCOMPARE(r.samples.size(), std::size_t{4});
+    QCOMPARE(*r.samples[0].logProb, std::log(0.5));
+    QCOMPARE(*r.samples[1].logProb, std::log(0.3));
+    QCOMPARE(*r.samples[2].logProb, std::log(0.2));
+    QVERIFY(!r.samples[3].logProb.has_value());
 }
 
 void TestRq1Evaluator::zeroSamplesMeansTuningSetSize() {
@@ -173,9 +192,23 @@ void TestRq1Evaluator::fitOfATrie() {
     QCOMPARE(*fit.titleOf(Ids{120, 121, 122}), static_cast<std::size_t>(*m.trie.findTitle("xyz")));
 }
 
+void TestRq1Evaluator::titleGroupsAsThePopularityGroups() {
+    // 10 titles into 8 groups: the first 10 mod 8 = 2 groups hold two titles.
+    const std::vector<double> counts = {1, 9, 3, 10, 2, 8, 4, 7, 5, 6};
+    QCOMPARE(titleGroups(counts, 8), (std::vector<int>{7, 0, 5, 0, 6, 1, 4, 1, 3, 2}));
+    QCOMPARE(titleGroups({5, 5, 1}, 8), (std::vector<int>{0, 1, 2}));  // fewer titles than 8
+    const GroupShares s = groupShares({3, 1}, {0, 4}, 8);
+    QCOMPARE(s.target, (std::vector<double>{0.75, 0.25}));
+    QCOMPARE(s.sampled, (std::vector<double>{0.0, 1.0}));
+    QCOMPARE(s.dgu, 1.5);
+    QCOMPARE(s.mgu, 0.75);
+    QVERIFY(groupShares({3, 1}, {0, 0}, 8).sampled.empty());  // nothing in the set generated
+}
+
 FLOWER_TEST_MAIN(TestRq1Evaluator, metricsEqualTheFit, exactProbabilitiesGiveExactMetrics,
                  zeroSamplesMeansTuningSetSize,
-                 samplerReturningTooFewIsAnError, fitOfATrie)
+                 samplerReturningTooFewIsAnError, fitOfATrie,
+                 titleGroupsAsThePopularityGroups)
 #ifdef FLOWER_TEST_QT
 #include "test_rq1_evaluator.moc"
 #endif
