@@ -191,11 +191,13 @@ SasRecSplits sasrecScores(const run::ExperimentConfig& c, const data::Dataset& d
             how = text;
         }
         const fs::path file = sasrec::runScoresPath(options.storeFile, *id);
-        note = "preference: none given, so SASRec run " + std::to_string(*id) + " (seed " +
-               std::to_string(c.seed) + ") was " + how + "; \"preference\": {\"run\": " +
-               std::to_string(*id) + "} names it";
-        return std::make_shared<sasrec::SasRecPreference>(
-            sasrec::SasRecPreference::fromFile(file, rows, items));
+        out.note = "preference: none given, so SASRec run " + std::to_string(*id) + " (seed " +
+                   std::to_string(c.seed) + ") was " + how + "; \"preference\": {\"run\": " +
+                   std::to_string(*id) + "} names it";
+        const sasrec::SasRecScores scores(file);
+        for (const auto& split : splits) out.scores[split] = scores.split(split, splitRows(dataset, split), items);
+        out.source = file.string();
+        return out;
     }
     // No store (tests, tools): trained here and kept in memory only.
     sasrec::SasRecTrainer trainer(dataset, o);
