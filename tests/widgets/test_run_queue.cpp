@@ -88,6 +88,7 @@ void TestRunQueue::failedRunIsMarkedAndShown() {
     auto config = tinyRun("broken", 2);
     config.dataset = (dir.path() / "no-such-dataset").string();  // valid JSON, fails to assemble
     config.promptTemplate = "bigrec";
+    config.evaluation.decoding = flower::run::Decoding::Beam;  // "free" is only for history_free
     window.form()->setConfig(config);
     QVERIFY2(window.form()->isValid(), qPrintable(window.form()->errorMessage()));
     QSignalSpy finished(window.queue(), &flower::widgets::RunQueue::runFinished);
