@@ -55,7 +55,7 @@ void TestCliEvaluationE2e::trainEvaluatesStoresAndExports() {
     flower::data::writeDataset(dataset, data);
     const fs::path db = dir.path() / "runs.sqlite";
     const auto train = runProcess(
-        {FLOWER_CLI_PATH, "train", "--experiment", std::string(FLOWER_EXPERIMENTS_DIR) + "/rq2-movies-sft.json",
+        {FLOWER_CLI_PATH, "train", "--experiment", std::string(FLOWER_EXPERIMENTS_DIR) + "/rq2-movies-bigrec.json",
          "--db", db.string(), "--json", "--set", "dataset=" + data.string(), "--set", "model=tiny",
          "--set", "device=cpu", "--set", "dtype=float32", "--set", "batch_size=16", "--set",
          "micro_batch_size=16", "--set", "max_steps=12", "--set", "optimizer.lr=0.003", "--set",
