@@ -36,20 +36,8 @@ flow::FlowExplorer openFlowExplorer(const run::ExperimentConfig& config,
     say(synthetic ? "generating the synthetic catalogue" : "reading the dataset");
     std::optional<ModelTrie> modelTrie;
     if (config.promptTemplate == "history_free") {
-        fs::path dir;
         data::Dataset dataset;
-        const data::Dataset* histories = nullptr;
-        if (synthetic) {
-            dataset = data::generateSynthetic(run::parseSyntheticSpec(config.dataset)).dataset;
-            histories = &dataset;
-        } else {
-            dir = run::resolveDatasetDir(config.dataset);
-            if (config.rq1Target.empty()) {
-                dataset = data::loadDataset(dir);
-                histories = &dataset;
-            }
-        }
-        const Rq1Target target = resolveRq1Target(config.rq1Target, dir, histories);
+        const Rq1Target target = configuredRq1Target(config.dataset, config.rq1Target, dataset);
         say("building the prefix tree of " + std::to_string(target.size()) + " target titles");
         modelTrie = ModelTrie::forRq1Target(target, *tokenizer, termination);
     } else {

@@ -2,6 +2,8 @@
 
 #include "core/data/dataset.h"
 #include "core/data/popularity.h"
+#include "core/data/synthetic_catalog.h"
+#include "core/run/resource_locator.h"
 #include "core/text/tokenizer.h"
 #include "core/util/error.h"
 
@@ -103,6 +105,18 @@ std::vector<std::vector<text::TokenId>> rq1TitleTokens(const Rq1Target& target,
     out.reserve(target.size());
     for (const auto& title : target.titles) out.push_back(tokenizer.encode(title));
     return out;
+}
+
+Rq1Target configuredRq1Target(const std::string& datasetSpec, const std::string& field,
+                              data::Dataset& dataset) {
+    if (run::isSyntheticSpec(datasetSpec)) {
+        dataset = data::generateSynthetic(run::parseSyntheticSpec(datasetSpec)).dataset;
+        return resolveRq1Target(field, {}, &dataset);
+    }
+    const std::filesystem::path dir = run::resolveDatasetDir(datasetSpec);
+    if (!field.empty()) return resolveRq1Target(field, dir, nullptr);
+    dataset = data::loadDataset(dir);
+    return resolveRq1Target(field, dir, &dataset);
 }
 
 }  // namespace flower::train

@@ -44,6 +44,12 @@ Rq1Target rq1TargetFromHistories(const data::Dataset& dataset);
 Rq1Target resolveRq1Target(const std::string& field, const std::filesystem::path& datasetDir,
                            const data::Dataset* dataset);
 
+// The target of an experiment's `dataset` (folder, name or synthetic spec) and `rq1_target`
+// field. Fills `dataset` only where it is read: a synthetic spec (generated), or an empty field
+// (the folder's histories); a target file never needs the folder's CSV files.
+Rq1Target configuredRq1Target(const std::string& datasetSpec, const std::string& field,
+                              data::Dataset& dataset);
+
 // Tokens of every target title, tokenized alone, termination excluded (tokenizer ids).
 std::vector<std::vector<text::TokenId>> rq1TitleTokens(const Rq1Target& target,
                                                        const text::Tokenizer& tokenizer);

@@ -307,19 +307,7 @@ RunAssembly assembleRun(const run::ExperimentConfig& config, const AssemblyOptio
     std::shared_ptr<const BigRecData> bigrec;
     if (historyFree) {
         // RQ1: only the target set matters; a folder dataset need not hold splits at all.
-        fs::path dir;
-        const data::Dataset* histories = nullptr;  // only read for an empty rq1_target
-        if (run::isSyntheticSpec(config.dataset)) {
-            dataset = loadConfiguredDataset(config);
-            histories = &dataset;
-        } else {
-            dir = run::resolveDatasetDir(config.dataset);
-            if (config.rq1Target.empty()) {
-                dataset = data::loadDataset(dir);
-                histories = &dataset;
-            }
-        }
-        const Rq1Target target = resolveRq1Target(config.rq1Target, dir, histories);
+        const Rq1Target target = configuredRq1Target(config.dataset, config.rq1Target, dataset);
         if (compact) {
             a.vocabulary = std::make_shared<text::VocabularyMap>(
                 historyFreeVocabulary(target, *tokenizer, prompt, termination));
