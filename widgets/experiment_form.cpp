@@ -4,6 +4,7 @@
 #include "core/model/qwen2_config.h"
 #include "core/model/qwen2_presets.h"
 #include "core/run/resource_locator.h"
+#include "core/store/table_builder.h"
 #include "core/util/error.h"
 
 #include <QCheckBox>
@@ -898,7 +899,16 @@ void ExperimentForm::validate() {
     run_->setEnabled(config_.has_value());
     queue_->setEnabled(config_.has_value());
     if (config_) {
-        resolved_->setPlainText(QString::fromStdString(config_->toJson().dump(2)));
+        const std::string json = config_->toJson().dump(2);
+        resolved_->setPlainText(QString::fromStdString(json));
+        // An empty "Table row" shows the row the paper table derives, so the default is visible.
+        for (const auto& f : fields_) {
+            if (f.path != QLatin1String("table_row")) continue;
+            if (auto* line = qobject_cast<QLineEdit*>(f.editor)) {
+                const std::string row = store::paperRowLabel(json, run::toString(config_->method));
+                line->setPlaceholderText(tr("from the config: %1").arg(QString::fromStdString(row)));
+            }
+        }
     } else if (!loadError_.isEmpty()) {
         resolved_->setPlainText(tr("(not valid: %1)").arg(loadError_));
     }
