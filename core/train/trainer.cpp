@@ -55,6 +55,21 @@ void addScaled(std::vector<std::pair<std::string, double>>& into,
 
 using Clock = std::chrono::steady_clock;
 
+// Runs one evaluation pass (`pass(model, generator)`) in eval mode without gradients, with its
+// own generator seeded from (seed, step, salt): evaluating (or not) leaves the training
+// randomness untouched, and the valid and test passes draw apart.
+template <class Pass>
+EvaluationResult evaluateInEvalMode(model::Qwen2ForCausalLM& model, std::uint64_t seed, std::int64_t step,
+                                    std::uint64_t salt, Pass&& pass) {
+    at::Generator gen =
+        at::make_generator<at::CPUGeneratorImpl>(mix(seed ^ mix(static_cast<std::uint64_t>(step) + salt)));
+    torch::NoGradGuard noGrad;
+    model->eval();
+    EvaluationResult result = pass(*model, gen);
+    model->train();
+    return result;
+}
+
 }  // namespace
 
 TrainerOptions TrainerOptions::fromConfig(const run::ExperimentConfig& config,
@@ -329,15 +344,9 @@ bool Trainer::Impl::evaluate(const TrainerHooks& hooks, double epoch) {
     event.step = position.step;
     event.epoch = epoch;
     event.weightsStep = position.step;
-    {
-        // Its own generator: evaluating (or not) leaves the training randomness untouched.
-        at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(
-            mix(options.seed ^ mix(static_cast<std::uint64_t>(position.step) + 0xe7a1)));
-        torch::NoGradGuard noGrad;
-        model->eval();
-        event.result = evaluator->evaluate(*model, position.step, gen);
-        model->train();
-    }
+    event.result = evaluateInEvalMode(model, options.seed, position.step, 0xe7a1, [&](auto& m, auto& gen) {
+        return evaluator->evaluate(m, position.step, gen);
+    });
     const std::string& key = options.earlyStopping.metric;
     if (!key.empty()) {
         event.monitored = event.result.find(key);
@@ -389,14 +398,9 @@ void Trainer::Impl::evaluateTest(const TrainerHooks& hooks) {
             event.weightsStep = position.bestStep;
         }
     }
-    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(
-        mix(options.seed ^ mix(static_cast<std::uint64_t>(position.step) + 0x7e57)));
-    {
-        torch::NoGradGuard noGrad;
-        model->eval();
-        event.result = evaluator->evaluateTest(*model, position.step, gen);
-        model->train();
-    }
+    event.result = evaluateInEvalMode(model, options.seed, position.step, 0x7e57, [&](auto& m, auto& gen) {
+        return evaluator->evaluateTest(m, position.step, gen);
+    });
     if (hooks.onEvaluation) hooks.onEvaluation(event);
 }
 
