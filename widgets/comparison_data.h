@@ -29,7 +29,7 @@ struct ComparedRun {
 
 struct ComparisonSettings {
     compare::XAlign align = compare::XAlign::Step;
-    double smoothing = 0.0;
+    double smoothing = 0.6;  // the run monitor's (TensorBoard's) default
     std::string groupKey;  // "" = one curve per run
 };
 

@@ -7,7 +7,8 @@
 // drawn as their per-pixel envelope (EnvelopeDownsampler), bands likewise.
 // Colours come from the view's RunPalette (one colour per run / group in every plot); beyond
 // the palette's 8 colours the pen turns dashed, then dotted.
-// Linking: setHighlighted(keys) draws those curves thicker and the others faded;
+// Linking: setHighlighted(keys) draws those curves above the others, which fade (and thicker
+// where the curve is sparse: a dense curve stays 1 px wide, see style());
 // curveHovered(key) says which curve is within 8 px of the mouse ("" when none).
 #pragma once
 
@@ -57,6 +58,7 @@ private:
         QCPGraph* upper = nullptr;
         QColor color;
         int colorIndex = 0;
+        bool dense = false;  // more drawn points than 2 per pixel column
         Qt::PenStyle pen = Qt::SolidLine;
     };
     int pixelColumns() const;

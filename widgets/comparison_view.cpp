@@ -24,6 +24,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <cmath>
 #include <set>
 
 namespace flower::widgets {
@@ -76,7 +77,8 @@ ComparisonView::ComparisonView(QWidget* parent) : QWidget(parent) {
     smoothing_->setRange(0, 99);
     smoothing_->setFixedWidth(120);
     smoothing_->setToolTip(tr("EMA weight, applied to each run before aggregating"));
-    smoothingValue_ = new QLabel(QStringLiteral("0.00"), this);
+    smoothing_->setValue(int(std::lround(settings_.smoothing * 100)));
+    smoothingValue_ = new QLabel(QString::number(settings_.smoothing, 'f', 2), this);
     smoothingValue_->setMinimumWidth(smoothingValue_->fontMetrics().horizontalAdvance("0.00") + 4);
     group_ = new QComboBox(this);
     group_->setObjectName(QStringLiteral("groupBy"));
@@ -183,6 +185,7 @@ ComparisonView::ComparisonView(QWidget* parent) : QWidget(parent) {
     splitter->addWidget(tabs);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
+    splitter->setSizes({680, 320});  // scaled to the real height: the plots get about two thirds
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->addLayout(controls);
@@ -201,6 +204,7 @@ ComparisonView::ComparisonView(QWidget* parent) : QWidget(parent) {
     connect(group_, &QComboBox::currentIndexChanged, this, [this] {
         settings_.groupKey = group_->currentData().toString().toStdString();
         bandBox_->setEnabled(!settings_.groupKey.empty());
+        palette_.reset();  // the groups get the first colours (solid pens), not those after the runs
         recompute();
     });
     connect(bandBox_, &QComboBox::currentIndexChanged, this, [this] {

@@ -1,7 +1,8 @@
 // RunPalette: one colour per run or group for the whole comparison — the key ("run:7",
 // "group:lambda=0.1") gets the next free colour of PlotStyle's series palette the first time it
 // is asked for and keeps it in every plot, the legend and the hyper-parameter table, also
-// after the plots are rebuilt (new smoothing, alignment). reset() when the selection changes.
+// after the plots are rebuilt (new smoothing, alignment). The view resets it when the selection
+// or the grouping changes.
 #pragma once
 
 #include <QColor>

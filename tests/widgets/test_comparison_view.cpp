@@ -71,6 +71,7 @@ Fixture makeStore(const std::string& name) {
 bool showAndWait(ComparisonView& v, const Fixture& f) {
     v.resize(1200, 900);
     v.show();
+    v.setSmoothing(0.0);  // the tests' values are raw unless they say otherwise
     QSignalSpy computed(&v, &ComparisonView::computed);
     QSignalSpy loaded(&v, &ComparisonView::loaded);
     v.showRuns(QString::fromStdString(f.file.string()), f.ids);

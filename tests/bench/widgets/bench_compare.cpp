@@ -6,6 +6,9 @@
 //              computation alone and through ComparisonWorker's thread (compute() to the
 //              result's arrival on the GUI thread); goal < 100 ms
 //     prints median and max of N repetitions (default 7) after one warm-up.
+//   bench_compare --snapshot STORE IDS PNG [GROUP_KEY [metrics]]
+//     the Compare tab alone (offscreen) on those runs, grouped by GROUP_KEY, saved as PNG;
+//     "metrics" shows the metrics table tab.
 //   bench_compare --make-store FILE
 //     writes a small store for screenshots: SFT and Flower at λ = 0.001 and 0.1, three seeds
 //     each (one seed of each stops early), losses, valid NDCG@5, lr, final test metrics and RQ1
@@ -13,7 +16,9 @@
 // Run with QT_QPA_PLATFORM=offscreen (or under Xvfb).
 #include "core/store/run_store.h"
 #include "core/store/run_writer.h"
+#include "core/compare/run_id_list.h"
 #include "widgets/comparison_plot.h"
+#include "widgets/comparison_view.h"
 #include "widgets/comparison_worker.h"
 #include "widgets/run_palette.h"
 
@@ -22,6 +27,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QTabWidget>
 
 #include <nlohmann/json.hpp>
 
@@ -140,6 +146,32 @@ int makeStore(const std::filesystem::path& file) {
 
 int main(int argc, char** argv) {
     if (argc == 3 && std::strcmp(argv[1], "--make-store") == 0) return makeStore(argv[2]);
+    if (argc >= 5 && std::strcmp(argv[1], "--snapshot") == 0) {
+        QApplication app(argc, argv);
+        widgets::ComparisonView view;
+        view.resize(1400, 950);
+        view.show();
+        int computed = 0;
+        QObject::connect(&view, &widgets::ComparisonView::computed, [&computed] { ++computed; });
+        QList<qint64> ids;
+        for (auto id : compare::parseRunIdList(argv[3])) ids << id;
+        view.showRuns(QString::fromUtf8(argv[2]), ids);
+        QEventLoop loop;
+        const auto waitComputed = [&] {
+            const int seen = computed;
+            while (computed == seen) QApplication::processEvents(QEventLoop::WaitForMoreEvents);
+        };
+        waitComputed();
+        if (argc >= 6) {
+            view.setGroupKey(QString::fromUtf8(argv[5]));
+            waitComputed();
+        }
+        if (argc >= 7 && std::strcmp(argv[6], "metrics") == 0) {
+            view.findChild<QTabWidget*>("compareTabs")->setCurrentIndex(1);
+        }
+        for (int i = 0; i < 20; ++i) QApplication::processEvents();
+        return view.grab().save(QString::fromUtf8(argv[4])) ? 0 : 1;
+    }
     int reps = 7;
     if (argc == 3 && std::strcmp(argv[1], "--reps") == 0) reps = std::max(1, std::atoi(argv[2]));
     QApplication app(argc, argv);
@@ -152,15 +184,23 @@ int main(int argc, char** argv) {
         plot.show();
         QApplication::processEvents();
         widgets::RunPalette palette;
-        std::vector<double> times;
+        std::vector<double> times, curveTimes, setTimes;
         for (int i = 0; i <= reps; ++i) {
             const auto t0 = Clock::now();
             auto plots = widgets::ComparisonWorker::curves(runs, {compare::XAlign::Step, 0.0, ""});
+            const auto t1 = Clock::now();
             plot.setCurves(std::move(plots.front().curves), compare::XAlign::Step, widgets::BandMode::None, palette);
+            const auto t2 = Clock::now();
             plot.plot()->replot(QCustomPlot::rpImmediateRefresh);
-            if (i > 0) times.push_back(ms(t0, Clock::now()));
+            if (i > 0) {
+                times.push_back(ms(t0, Clock::now()));
+                curveTimes.push_back(ms(t0, t1));
+                setTimes.push_back(ms(t1, t2));
+            }
         }
         report("overlay 20 runs x 100k points (drawn)", times, 300);
+        report("  of which curves (align, copy)", curveTimes, 300);
+        report("  of which setCurves (envelopes, setData)", setTimes, 300);
     }
     // Aggregate: 5 seeds × 100k points into one group.
     {
