@@ -94,10 +94,13 @@ ordered_json runTrainingSession(const run::ExperimentConfig& config, const Sessi
     train::RunSessionOptions sessionOptions;
     sessionOptions.storeFile = options.storeFile;
     sessionOptions.runId = options.resumeRun;
-    sessionOptions.requireCheckpoint = options.resumeRun.has_value();
     train::RunSession session(config, sessionOptions);
     progress.message(session.assembly().describe());
     const std::int64_t runId = session.runId();
+    if (session.startsOver()) {
+        progress.message("run " + std::to_string(runId) +
+                         " stopped before its first checkpoint: starting it over from step 0");
+    }
     train::RunController& controller = session.controller();
     Collected collected;
     controller.addListener([&](const train::RunEvent& event) {
