@@ -2,6 +2,7 @@
 // few steps on the RQ1 synthetic experiment, its JSON summary, the store rows and checkpoint
 // files it leaves, Ctrl-C → a cancelled run that `flower resume` finishes, and bad input.
 #include "core/store/run_store.h"
+#include "core/store/store_location.h"
 #include "tests/support/child_process.h"
 #include "tests/support/error_message.h"
 #include "tests/support/flower_test.h"
@@ -55,6 +56,7 @@ private Q_SLOTS:
     void rejectsBadExperiment();
     void interruptCancelsAndResumeFinishes();
     void killedBeforeFirstCheckpointStartsOver();
+    void sigtermCheckpointsAndExits3();
     void demoComparesSftAndFlower();
 };
 
@@ -188,6 +190,35 @@ void TestCliTrain::killedBeforeFirstCheckpointStartsOver() {
     }
 }
 
+// SIGTERM (Slurm's warning before a time limit or preemption): the same graceful cancel as
+// Ctrl-C — a resumable `last` checkpoint and exit status 3.
+void TestCliTrain::sigtermCheckpointsAndExits3() {
+    TempDir dir("cli-train");
+    const fs::path db = dir.path() / "runs.sqlite";
+    auto args = quickRun(db, "200");
+    args.push_back("checkpoint_every=1000");
+    Child child(args, Child::Stream::Stderr);
+    bool sawStep = false;
+    while (const auto line = child.readLine(120000)) {
+        if (line->rfind("step 10/", 0) == 0) {
+            sawStep = true;
+            break;
+        }
+    }
+    QVERIFY2(sawStep, "no progress line for step 10");
+    child.signal(SIGTERM);
+    const std::string rest = child.readRest();
+    QCOMPARE(child.wait(), 3);
+    QVERIFY2(contains(rest, "terminated: cancelling"), rest.c_str());
+    flower::store::RunStore store(db);
+    const auto runs = store.listRuns();
+    QCOMPARE(runs.size(), std::size_t{1});
+    QVERIFY(runs[0].status == flower::store::RunStatus::Cancelled);
+    QVERIFY(!store.checkpoints(runs[0].id).empty());
+    // The whole checkpoint: its state file is written last (training_checkpoint.cpp).
+    QVERIFY(fs::exists(flower::store::runDirectory(db, runs[0].id) / "last" / "trainer_state.json"));
+}
+
 void TestCliTrain::demoComparesSftAndFlower() {
     TempDir dir("cli-train");
     const auto r = runProcess({FLOWER_CLI_PATH, "demo", "--db", (dir.path() / "demo.sqlite").string(),
@@ -207,6 +238,7 @@ void TestCliTrain::demoComparesSftAndFlower() {
 
 FLOWER_TEST_MAIN(TestCliTrain, trainsAndSummarises, rejectsBadExperiment,
                  interruptCancelsAndResumeFinishes, killedBeforeFirstCheckpointStartsOver,
+                 sigtermCheckpointsAndExits3,
                  demoComparesSftAndFlower)
 #ifdef FLOWER_TEST_QT
 #include "test_cli_train.moc"
