@@ -4,7 +4,9 @@
 #include "core/store/store_location.h"
 #include "core/text/vocabulary_map.h"
 #include "core/train/trainer.h"
+#include "core/train/training_checkpoint.h"
 #include "core/util/error.h"
+#include "core/util/remove_tree.h"
 
 #include <nlohmann/json.hpp>
 
@@ -57,13 +59,11 @@ run::ExperimentConfig experimentOfRun(const fs::path& storeFile, std::int64_t ru
                                            "run " + std::to_string(runId));
 }
 
-std::unique_ptr<RunSession> RunSession::open(const fs::path& storeFile, std::int64_t runId,
-                                             bool requireCheckpoint) {
+std::unique_ptr<RunSession> RunSession::open(const fs::path& storeFile, std::int64_t runId) {
     const auto config = experimentOfRun(storeFile, runId);
     RunSessionOptions options;
     options.storeFile = storeFile;
     options.runId = runId;
-    options.requireCheckpoint = requireCheckpoint;
     return std::make_unique<RunSession>(config, options);
 }
 
@@ -74,11 +74,6 @@ RunSession::RunSession(const run::ExperimentConfig& config, RunSessionOptions op
     assemblyOptions.storeFile = options_.storeFile;  // for "preference": {"run": id}
     if (options_.runId) {
         checkStartable(runs, *options_.runId);
-        const fs::path last = store::runDirectory(options_.storeFile, *options_.runId) / "last";
-        if (options_.requireCheckpoint && !fs::exists(last)) {
-            throw Error("run " + std::to_string(*options_.runId) +
-                        " has no checkpoint to resume from (" + last.string() + ")");
-        }
         try {
             assembly_ = assembleRun(config, assemblyOptions);
         } catch (const std::exception& e) {
@@ -90,6 +85,16 @@ RunSession::RunSession(const run::ExperimentConfig& config, RunSessionOptions op
         }
         runId_ = *options_.runId;
         runs.setDevice(runId_, assembly_.device);
+        const store::RunStatus status = runs.run(runId_).status;
+        const fs::path folder = store::runDirectory(options_.storeFile, runId_);
+        // resolve: a `last` whose swap a crash interrupted is still found (as `last.old-*`).
+        if (status != store::RunStatus::Queued && !TrainingCheckpoint::resolve(folder / "last")) {
+            // Stopped before its first checkpoint: only the assembly made it this far, so
+            // starting over loses nothing. The old points go, or two runs' points would mix.
+            runs.clearMeasurements(runId_);
+            flower::util::removeTree(folder);
+            startsOver_ = true;
+        }
     } else {
         assembly_ = assembleRun(config, assemblyOptions);
         runId_ = runs.createRun(describeRun(config, assembly_.device));
@@ -107,9 +112,11 @@ RunSession::RunSession(const run::ExperimentConfig& config, RunSessionOptions op
     RunControllerOptions controllerOptions;
     controllerOptions.storeFile = options_.storeFile;
     controllerOptions.runId = runId_;
-    if (options_.runId && fs::exists(directory_ / "last")) {
+    if (options_.runId && TrainingCheckpoint::resolve(directory_ / "last")) {
         controllerOptions.resumeFrom = directory_ / "last";
         continues_ = true;
+        // What the killed attempt measured after its checkpoint is computed again from there.
+        runs.truncateMeasurements(runId_, TrainingCheckpoint::readPosition(directory_ / "last").step);
     }
     controller_ = std::make_unique<RunController>(trainer_, controllerOptions);
 }
