@@ -7,6 +7,7 @@
 #include "widgets/custom_plot.h"
 
 #include <QMouseEvent>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -188,13 +189,21 @@ void ComparisonPlot::resetView() {
 void ComparisonPlot::onMouseMove(QMouseEvent* event) {
     if (event->buttons() != Qt::NoButton) return;
     QString nearest;
+    QString label;
     double best = 8.0;  // pixels
     for (std::size_t i = 0; i < drawn_.size(); ++i) {
         const double d = drawn_[i].line->selectTest(event->position(), false);
         if (d >= 0 && d < best) {
             best = d;
             nearest = curves_[i].key;
+            label = curves_[i].label;
         }
+    }
+    // With 20 curves the legend's colours alone do not say which one is under the mouse.
+    if (nearest.isEmpty()) {
+        QToolTip::hideText();
+    } else {
+        QToolTip::showText(event->globalPosition().toPoint(), label, plot_);
     }
     if (nearest != hovered_) {
         hovered_ = nearest;

@@ -57,6 +57,7 @@ ComparisonView::ComparisonView(QWidget* parent) : QWidget(parent) {
                   },
                   [this](int gen, std::vector<ComparedPlot> plots) { applyPlots(gen, std::move(plots)); },
                   [this](const QString& message) {
+                      failed_ = true;  // the compute queued behind the load finds no runs
                       empty_->setText(tr("Could not read the runs: %1").arg(message));
                       empty_->show();
                       Q_EMIT loadFailed(message);
@@ -227,6 +228,7 @@ ComparisonView::~ComparisonView() = default;
 void ComparisonView::showRuns(const QString& storeFile, const QList<qint64>& runIds) {
     storeFile_ = storeFile;
     runIds_ = runIds;
+    failed_ = false;
     palette_.reset();
     for (ComparisonPlot* p : std::as_const(plots_)) delete p;
     plots_.clear();
@@ -279,7 +281,7 @@ void ComparisonView::recompute() {
 }
 
 void ComparisonView::applyPlots(int generation, std::vector<ComparedPlot> plots) {
-    if (generation != pending_) return;  // a newer computation is on its way
+    if (generation != pending_ || failed_) return;  // newer on its way, or nothing was read
     QStringList order;
     std::set<QString> keep;
     QHash<qint64, QColor> colors;

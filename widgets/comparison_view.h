@@ -111,7 +111,7 @@ private:
     QCheckBox* exact_ = nullptr;
     QTableWidget* metrics_ = nullptr;
     QLabel* metricsNote_ = nullptr;
-    bool selecting_ = false;  // the table's selection is being set from a hover
+    bool failed_ = false;     // the last load failed: its message stays in place of the plots
 };
 
 }  // namespace flower::widgets

@@ -13,6 +13,7 @@
 #include "widgets/custom_plot.h"
 
 #include <QClipboard>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTableWidget>
@@ -232,6 +233,9 @@ void TestComparisonView::missingRunSaysSo() {
     v.showRuns(QString::fromStdString(f.file.string()), {f.ids[0], 99});
     QVERIFY(QTest::qWaitFor([&] { return !failed.isEmpty(); }, 10000));
     QVERIFY(failed.front().front().toString().contains("99"));
+    QTest::qWait(200);  // the compute queued behind the failed load must not replace the message
+    QVERIFY(v.findChild<QLabel*>("empty")->text().contains("99"));
+    QVERIFY(v.plots().isEmpty());
 }
 
 FLOWER_GUI_TEST_MAIN(TestComparisonView, oneCurvePerRunWithStableColours, groupsAggregateSeeds,
