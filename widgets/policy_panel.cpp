@@ -363,15 +363,12 @@ void PolicyPanel::onResult(const PolicyResult& result) {
     }
     for (const auto& slot : result.slots) {
         if (slot.used && slot.error.isEmpty()) {
-            QString p = slot.promptText;
-            // The end of the prompt is what differs between rows (the history).
-            if (p.endsWith("### Response: \n")) p.chop(15);
-            if (p.size() > 110) p = "…" + p.right(109);
-            status_->setToolTip(slot.promptText);
-            lines << tr("<span style='color:#666'>bars %1 ms, all %2 ms · prompt: %3</span>")
+            // The whole prompt is long (BIGRec's instruction): the tooltip holds it.
+            status_->setToolTip(tr("The prompt, decoded:\n\n") + slot.promptText);
+            lines << tr("<span style='color:#666'>%1 · bars %2 ms (all %3 ms) · hover for the prompt</span>")
+                         .arg(qt(prompt().describe()))
                          .arg(result.barsMs, 0, 'f', 0)
-                         .arg(result.totalMs, 0, 'f', 0)
-                         .arg(p.toHtmlEscaped().replace('\n', "⏎ "));
+                         .arg(result.totalMs, 0, 'f', 0);
             break;
         }
     }
