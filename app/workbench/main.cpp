@@ -14,13 +14,17 @@
 //   --flow-title TEXT   the Flows tab jumps to the first title containing TEXT
 //                       (with --screenshot --view flows, the shot waits for the policy bars)
 //   --flow-depth N      with --flow-title: select the title's state N tokens deep instead of its end
+//   --runs IDS          with --view compare: the runs to compare ("1,2,5-8"); --screenshot then
+//                       waits until their curves are drawn
 //   --stall-report FILE at exit, JSON {samples, p50_ms, p99_ms, max_ms} of the event loop's
 //                       stalls (StallProbe)
 //   --version, --help
 // Exit status: 0; 1 for a bad command line, store or experiment (the message on stderr); with
 // --run --screenshot, 3 when the run did not finish.
+#include "app/workbench/compare_wiring.h"
 #include "app/workbench/first_frame_exit.h"
 #include "app/workbench/monitor_wiring.h"
+#include "core/compare/run_id_list.h"
 #include "core/util/runtime.h"
 #include "flower/build_info.h"
 #include "widgets/experiment_form.h"
@@ -77,6 +81,7 @@ struct Options {
                                         "dir"};
     QCommandLineOption flowTitle{"flow-title", "Flows tab: jump to the first title containing this text.", "text"};
     QCommandLineOption flowDepth{"flow-depth", "With --flow-title: select the title's state this many tokens deep.", "n"};
+    QCommandLineOption runs{"runs", "With --view compare: the runs to compare, e.g. 1,2,5-8.", "ids"};
     QCommandLineOption stallReport{
         "stall-report", "At exit, write the event loop's stalls as JSON to this file.", "file"};
 };
@@ -86,7 +91,7 @@ void addOptions(QCommandLineParser& parser, const Options& o) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({o.store, o.experiment, o.run, o.view, o.screenshot, o.policyRun, o.policyCheckpoint,
-                       o.flowTitle, o.flowDepth, o.stallReport});
+                       o.flowTitle, o.flowDepth, o.runs, o.stallReport});
 }
 
 }  // namespace
@@ -131,6 +136,7 @@ int main(int argc, char** argv) {
     auto* flows = new flower::widgets::FlowExplorerView(&window);
     flows->setConfigSource([&window] { return window.form()->config(); });
     window.addView(QObject::tr("Flows"), flows);
+    flower::widgets::ComparisonView* comparison = flower::app::addComparisonView(window);
 
     QString storeFile = parser.value(options.store);
     if (storeFile.isEmpty()) {
@@ -180,6 +186,17 @@ int main(int argc, char** argv) {
         } catch (const std::exception& e) {
             return fail(QString::fromUtf8(e.what()));
         }
+    }
+    QList<qint64> compareIds;
+    if (parser.isSet(options.runs)) {
+        try {
+            for (const auto id : flower::compare::parseRunIdList(parser.value(options.runs).toStdString())) {
+                compareIds << id;
+            }
+        } catch (const std::exception& e) {
+            return fail(QString::fromUtf8(e.what()));
+        }
+        comparison->showRuns(window.storeFile(), compareIds);
     }
     if (parser.isSet(options.view) && !window.showView(parser.value(options.view))) {
         return fail(QString("no view \"%1\" (known: %2)")
@@ -255,6 +272,17 @@ int main(int argc, char** argv) {
                          [shootAfter](const QString& message) {
                              std::fprintf(stderr, "flower-workbench: %s\n", qPrintable(message));
                              shootAfter(1);
+                         });
+    } else if (shoot && !compareIds.isEmpty()) {
+        // The runs are read and aggregated on a worker: the shot waits for the drawn curves.
+        QObject::connect(comparison, &flower::widgets::ComparisonView::computed, &window,
+                         [&window, shotFile] {
+                             QTimer::singleShot(500, &window, [&window, shotFile] { saveScreenshot(window, shotFile, 0); });
+                         }, Qt::SingleShotConnection);
+        QObject::connect(comparison, &flower::widgets::ComparisonView::loadFailed, &window,
+                         [&window, shotFile](const QString& message) {
+                             std::fprintf(stderr, "flower-workbench: %s\n", qPrintable(message));
+                             QTimer::singleShot(300, &window, [&window, shotFile] { saveScreenshot(window, shotFile, 1); });
                          });
     } else if (shoot) {
         // The delay lets the window manager map and paint the window.
