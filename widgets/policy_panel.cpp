@@ -44,7 +44,9 @@ QString tickText(const QString& text) {
 QCustomPlot* makePlot(const QString& objectName) {
     auto* plot = new QCustomPlot;
     plot->setObjectName(objectName);
-    plot->setMinimumSize(360, 250);
+    // Small enough that the Flows tab does not raise the window's minimum height (a 1280 × 800
+    // screen gets a 736 px window); the splitter above gives the bars more when there is room.
+    plot->setMinimumSize(360, 180);
     plot->plotLayout()->insertRow(0);
     auto* title = new QCPTextElement(plot, QString(), QFont(plot->font().family(), plot->font().pointSize(), QFont::Bold));
     plot->plotLayout()->addElement(0, 0, title);
