@@ -197,7 +197,10 @@ void ExportDialog::buildSeries() {
     auto* form = new QFormLayout;
     QStringList ids;
     for (qint64 id : runs_) ids << QString::number(id);
-    auto* runs = new QLabel(tr("%n run(s): %1", nullptr, static_cast<int>(runs_.size())).arg(ids.join(", ")), this);
+    auto* runs = new QLabel(runs_.isEmpty() ? tr("no run")
+                            : runs_.size() == 1 ? tr("run %1").arg(ids.front())
+                                              : tr("%1 runs: %2").arg(runs_.size()).arg(ids.join(", ")),
+                            this);
     runs->setObjectName("exportRuns");
     runs->setWordWrap(true);
     form->addRow(tr("Runs"), runs);
@@ -362,9 +365,10 @@ void ExportDialog::updateState() {
                                        .arg(options.imagePixels().height()).arg(options.dpi)
                                  : tr("%1 × %2 mm").arg(options.inches().width() * kMmPerInch, 0, 'f', 0)
                                        .arg(options.inches().height() * kMmPerInch, 0, 'f', 0);
-        const int plots = static_cast<int>(chosenPlots().size());
-        targets_->setText(tr("Writes %1 (%2, %n plot(s)) in %3", nullptr, plots)
-                              .arg(names.join(", "), what, folder));
+        const auto plots = chosenPlots().size();
+        const QString count = plots == 1 ? tr("1 plot") : tr("%1 plots").arg(plots);
+        const QString pages = files.size() == 1 && plots > 1 ? tr(", one page each") : QString();
+        targets_->setText(tr("Writes %1 (%2%3, %4) in %5").arg(names.join(", "), count, pages, what, folder));
     } else {
         targets_->setText(tr("Writes %1 in %2").arg(names.join(", "), folder));
     }
