@@ -3,7 +3,9 @@
 // in mm and the plot's text as text; a PDF's page count and page size — one file per plot with
 // the names it announces, the dialog's choices remembered, and a series export that reads back.
 #include "widgets/export_dialog.h"
+#include "widgets/export_source.h"
 #include "widgets/live_plot.h"
+#include "widgets/main_window.h"
 #include "widgets/plot_export.h"
 #include "widgets/run_monitor.h"
 #include "core/store/run_store.h"
@@ -13,7 +15,9 @@
 
 #include "widgets/custom_plot.h"
 
+#include <QAction>
 #include <QComboBox>
+#include <QMenu>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QGraphicsRectItem>
@@ -80,13 +84,35 @@ private Q_SLOTS:
     void badRequestsSayWhy();
     void dialogRemembersItsChoices();
     void monitorOffersEveryPlotAndItsSeries();
+    void mainWindowExportsTheCurrentTab();
+
+private:
+    std::unique_ptr<test::TempDir> config_;
 };
 
 void TestPlotExport::initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);  // QSettings in a test location
-    QCoreApplication::setOrganizationName("flower-test");
-    QCoreApplication::setApplicationName("test_plot_export");
+    config_ = test::isolateUserFolders("plot-export-config");  // QSettings of this test only
     QSettings().clear();
+}
+
+void TestPlotExport::mainWindowExportsTheCurrentTab() {
+    widgets::MainWindow window;
+    window.setInteractive(false);
+    auto* monitor = new widgets::RunMonitor;
+    window.addView("Monitor", monitor);
+    auto* plots = window.findChild<QAction*>("actionExportPlots");
+    auto* series = window.findChild<QAction*>("actionExportSeries");
+    QVERIFY(plots && series);
+    QCOMPARE(plots->shortcut(), QKeySequence(tr("Ctrl+Shift+E")));
+    // The experiment form has no plots; the monitor has.
+    QVERIFY(window.showView("experiment"));
+    QVERIFY(!plots->isEnabled());
+    QVERIFY(window.showView("monitor"));
+    QVERIFY(plots->isEnabled());
+    QVERIFY(dynamic_cast<widgets::ExportSource*>(static_cast<QWidget*>(monitor)) != nullptr);
+    QStringList menu;
+    for (QAction* a : window.findChild<QMenu*>("menuFile")->actions()) menu << a->objectName();
+    QVERIFY(menu.contains("actionExportPlots") && menu.contains("actionExportSeries"));
 }
 
 void TestPlotExport::pngHasTheSizeAndDpiAsked() {
@@ -330,5 +356,6 @@ void TestPlotExport::monitorOffersEveryPlotAndItsSeries() {
 
 FLOWER_GUI_TEST_MAIN(TestPlotExport, pngHasTheSizeAndDpiAsked, svgIsAVectorDrawing,
                      pdfHasOnePagePerPlot, onePerPlotWritesTheNamesAnnounced, otherWidgetsAndScenes,
-                     badRequestsSayWhy, dialogRemembersItsChoices, monitorOffersEveryPlotAndItsSeries)
+                     badRequestsSayWhy, dialogRemembersItsChoices, monitorOffersEveryPlotAndItsSeries,
+                     mainWindowExportsTheCurrentTab)
 #include "test_plot_export.moc"
