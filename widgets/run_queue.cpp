@@ -120,7 +120,7 @@ void RunQueue::launchNext() {
     launcher_ = std::thread([this, store, id, bridge] {
         try {
             // RunSession continues from `last` whenever the run has one (a resume).
-            auto session = train::RunSession::open(store, id, /*requireCheckpoint=*/false);
+            auto session = train::RunSession::open(store, id);
             if (cancelRequested_) {
                 // Cancelled while assembling: never started, so the store still says queued.
                 store::RunStore runs(store);

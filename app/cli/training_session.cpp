@@ -25,7 +25,12 @@ namespace {
 
 std::atomic<int> gInterrupts{0};
 
-void onInterrupt(int) { gInterrupts.fetch_add(1); }
+std::atomic<int> gLastSignal{0};
+
+void onInterrupt(int signalNumber) {
+    gLastSignal.store(signalNumber);
+    gInterrupts.fetch_add(1);
+}
 
 // What the listener collects on the worker thread for the summary.
 struct Collected {
@@ -85,6 +90,9 @@ void installInterruptHandler() {
     action.sa_handler = onInterrupt;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, nullptr);
+    // SIGTERM is what Slurm sends before a time limit or a preemption, and `kill`'s default:
+    // the same graceful cancel, so a requeued task resumes from the checkpoint it leaves.
+    sigaction(SIGTERM, &action, nullptr);
 }
 
 ordered_json runTrainingSession(const run::ExperimentConfig& config, const SessionOptions& options) {
@@ -94,10 +102,13 @@ ordered_json runTrainingSession(const run::ExperimentConfig& config, const Sessi
     train::RunSessionOptions sessionOptions;
     sessionOptions.storeFile = options.storeFile;
     sessionOptions.runId = options.resumeRun;
-    sessionOptions.requireCheckpoint = options.resumeRun.has_value();
     train::RunSession session(config, sessionOptions);
     progress.message(session.assembly().describe());
     const std::int64_t runId = session.runId();
+    if (session.startsOver()) {
+        progress.message("run " + std::to_string(runId) +
+                         " stopped before its first checkpoint: starting it over from step 0");
+    }
     train::RunController& controller = session.controller();
     Collected collected;
     controller.addListener([&](const train::RunEvent& event) {
@@ -178,7 +189,9 @@ ordered_json runTrainingSession(const run::ExperimentConfig& config, const Sessi
                 return;
             }
             if (gInterrupts.load() != interruptsBefore) {
-                progress.message("interrupted: cancelling after the current step (a checkpoint "
+                const char* what = gLastSignal.load() == SIGTERM ? "terminated" : "interrupted";
+                progress.message(std::string(what) +
+                                 ": cancelling after the current step (a checkpoint "
                                  "is kept; continue with `flower resume " +
                                  std::to_string(runId) + "`)");
                 controller.cancel();

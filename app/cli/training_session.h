@@ -32,7 +32,8 @@ struct SessionOptions {
 nlohmann::ordered_json runTrainingSession(const run::ExperimentConfig& config,
                                           const SessionOptions& options);
 
-// Installs the SIGINT handler that turns Ctrl-C into a cancel request (idempotent).
+// Installs the SIGINT / SIGTERM handler that turns Ctrl-C or `kill` into a cancel request
+// (idempotent).
 void installInterruptHandler();
 
 }  // namespace flower::cli

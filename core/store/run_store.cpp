@@ -175,6 +175,22 @@ void RunStore::deleteRun(std::int64_t runId) {
     util::removeTree(runDirectory(file(), runId));
 }
 
+void RunStore::clearMeasurements(std::int64_t runId) {
+    const RunInfo info = run(runId);
+    if (info.status == RunStatus::Running) {
+        throw Error({file().string(), 0, "run " + std::to_string(runId)},
+                    "cannot clear the measurements of a running run");
+    }
+    Transaction t(db_);
+    // series cascades to scalars; one transaction, so a reader sees all of them or none.
+    for (const char* table :
+         {"series", "histograms", "divergences", "evaluations", "samples", "checkpoints"}) {
+        auto s = db_.prepare(std::string("DELETE FROM ") + table + " WHERE run_id = ?1");
+        s.bind(1, runId).run();
+    }
+    t.commit();
+}
+
 void RunStore::setDevice(std::int64_t runId, const std::string& device) {
     run(runId);
     auto s = db_.prepare("UPDATE runs SET device = ?2 WHERE id = ?1");

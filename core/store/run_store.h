@@ -49,6 +49,10 @@ public:
     // Deletes a run that is not running: its rows in every table and its folder
     // (runDirectory(file(), runId)). Throws flower::Error for an unknown or running run.
     void deleteRun(std::int64_t runId);
+    // Removes a run's measurements (series and their points, histograms, divergences,
+    // evaluations, samples, checkpoint rows) but keeps the run, its tags and notes: a run
+    // started over from step 0. Throws flower::Error for an unknown or running run.
+    void clearMeasurements(std::int64_t runId);
     // The device a run trains on ("cpu", "cuda"), once its assembly has chosen it.
     void setDevice(std::int64_t runId, const std::string& device);
     // The oldest run in state `queued` (the next one the queue starts), if any.

@@ -5,6 +5,7 @@
 #include "core/text/vocabulary_map.h"
 #include "core/train/trainer.h"
 #include "core/util/error.h"
+#include "core/util/remove_tree.h"
 
 #include <nlohmann/json.hpp>
 
@@ -57,13 +58,11 @@ run::ExperimentConfig experimentOfRun(const fs::path& storeFile, std::int64_t ru
                                            "run " + std::to_string(runId));
 }
 
-std::unique_ptr<RunSession> RunSession::open(const fs::path& storeFile, std::int64_t runId,
-                                             bool requireCheckpoint) {
+std::unique_ptr<RunSession> RunSession::open(const fs::path& storeFile, std::int64_t runId) {
     const auto config = experimentOfRun(storeFile, runId);
     RunSessionOptions options;
     options.storeFile = storeFile;
     options.runId = runId;
-    options.requireCheckpoint = requireCheckpoint;
     return std::make_unique<RunSession>(config, options);
 }
 
@@ -74,11 +73,6 @@ RunSession::RunSession(const run::ExperimentConfig& config, RunSessionOptions op
     assemblyOptions.storeFile = options_.storeFile;  // for "preference": {"run": id}
     if (options_.runId) {
         checkStartable(runs, *options_.runId);
-        const fs::path last = store::runDirectory(options_.storeFile, *options_.runId) / "last";
-        if (options_.requireCheckpoint && !fs::exists(last)) {
-            throw Error("run " + std::to_string(*options_.runId) +
-                        " has no checkpoint to resume from (" + last.string() + ")");
-        }
         try {
             assembly_ = assembleRun(config, assemblyOptions);
         } catch (const std::exception& e) {
@@ -90,6 +84,15 @@ RunSession::RunSession(const run::ExperimentConfig& config, RunSessionOptions op
         }
         runId_ = *options_.runId;
         runs.setDevice(runId_, assembly_.device);
+        const store::RunStatus status = runs.run(runId_).status;
+        const fs::path folder = store::runDirectory(options_.storeFile, runId_);
+        if (status != store::RunStatus::Queued && !fs::exists(folder / "last")) {
+            // Stopped before its first checkpoint: only the assembly made it this far, so
+            // starting over loses nothing. The old points go, or two runs' points would mix.
+            runs.clearMeasurements(runId_);
+            flower::util::removeTree(folder);
+            startsOver_ = true;
+        }
     } else {
         assembly_ = assembleRun(config, assemblyOptions);
         runId_ = runs.createRun(describeRun(config, assembly_.device));

@@ -8,9 +8,10 @@
 //   - no runId: a new run is registered (state queued) after the assembly succeeded;
 //   - runId of a `queued` run: a fresh start under that id (the workbench's queue);
 //   - runId of a `cancelled` / `interrupted` run: continues from its `last` checkpoint; when it
-//     has none (stopped before the first checkpoint) it starts afresh under the same id, unless
-//     requireCheckpoint (`flower resume`) makes that an error. A fresh restart overwrites the
-//     points of the steps it reaches again (the store keeps one value per series and step).
+//     has none (stopped before its first checkpoint) it starts over from step 0 under the same
+//     id: its partial measurements (series, histograms, divergences, evaluations, samples,
+//     checkpoint rows) and its folder are removed first, since nothing of value is lost and a
+//     restart must not mix two runs' points (startsOver() says so).
 //   - `running`, `finished`, `failed` runs cannot be started: flower::Error.
 // Ownership: the session owns the assembly, the trainer and the controller; destroying it
 // cancels and joins a running worker (RunController's destructor) before the model goes.
@@ -36,7 +37,6 @@ class Trainer;
 struct RunSessionOptions {
     std::filesystem::path storeFile;       // the run store (created when missing)
     std::optional<std::int64_t> runId;     // an existing run to start or continue
-    bool requireCheckpoint = false;        // with runId: no `last` checkpoint is an error
 };
 
 class RunSession {
@@ -48,7 +48,7 @@ public:
 
     // The session of an existing run, with the config the store keeps for it.
     static std::unique_ptr<RunSession> open(const std::filesystem::path& storeFile,
-                                            std::int64_t runId, bool requireCheckpoint = false);
+                                            std::int64_t runId);
 
     std::int64_t runId() const { return runId_; }
     const std::filesystem::path& storeFile() const { return options_.storeFile; }
@@ -56,6 +56,8 @@ public:
     const RunAssembly& assembly() const { return assembly_; }
     const run::ExperimentConfig& config() const { return assembly_.config; }
     bool continuesFromCheckpoint() const { return continues_; }
+    // An interrupted / cancelled run without a checkpoint, started over from step 0.
+    bool startsOver() const { return startsOver_; }
     RunController& controller() { return *controller_; }
 
 private:
@@ -64,6 +66,7 @@ private:
     std::int64_t runId_ = 0;
     std::filesystem::path directory_;
     bool continues_ = false;
+    bool startsOver_ = false;
     std::shared_ptr<Trainer> trainer_;
     std::unique_ptr<RunController> controller_;
 };

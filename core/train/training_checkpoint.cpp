@@ -1,5 +1,6 @@
 #include "core/train/training_checkpoint.h"
 #include "core/util/remove_tree.h"
+#include "core/util/sync_tree.h"
 
 #include "core/train/optimizer_state_key.h"
 
@@ -186,16 +187,26 @@ void TrainingCheckpoint::write(const fs::path& dir, model::Qwen2ForCausalLMImpl&
     j["position"] = positionToJson(position);
     j["optimizer_steps"] = steps;
     writeText(tmp / kStateFile, j.dump(2));  // last: its presence marks a whole checkpoint
+    // Every byte on disk before the swap: a rename that reaches the disk before the files'
+    // data would leave a `last` with a state file but empty weights after a power cut.
+    flower::util::syncTree(tmp);
 
     if (fs::exists(dir)) {
-        const fs::path old = dir.string() + ".old-" + pid;
-        flower::util::removeTree(old);
-        fs::rename(dir, old);
-        fs::rename(tmp, dir);
-        flower::util::removeTree(old);
+        // One atomic swap: at no moment is there no `dir`. Where the filesystem cannot swap,
+        // two renames, with `resolve` finding the `.old-*` of a crash between them.
+        if (flower::util::exchangePaths(tmp, dir)) {
+            flower::util::removeTree(tmp);
+        } else {
+            const fs::path old = dir.string() + ".old-" + pid;
+            flower::util::removeTree(old);
+            fs::rename(dir, old);
+            fs::rename(tmp, dir);
+            flower::util::removeTree(old);
+        }
     } else {
         fs::rename(tmp, dir);
     }
+    flower::util::syncDirectory(dir.parent_path().empty() ? fs::path(".") : dir.parent_path());
     // An `.old-*` of an earlier crash is superseded now.
     for (const auto& stale : siblings(dir, ".old-")) {
         flower::util::removeTree(stale);

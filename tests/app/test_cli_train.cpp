@@ -2,6 +2,7 @@
 // few steps on the RQ1 synthetic experiment, its JSON summary, the store rows and checkpoint
 // files it leaves, Ctrl-C → a cancelled run that `flower resume` finishes, and bad input.
 #include "core/store/run_store.h"
+#include "core/store/store_location.h"
 #include "tests/support/child_process.h"
 #include "tests/support/error_message.h"
 #include "tests/support/flower_test.h"
@@ -54,6 +55,8 @@ private Q_SLOTS:
     void trainsAndSummarises();
     void rejectsBadExperiment();
     void interruptCancelsAndResumeFinishes();
+    void killedBeforeFirstCheckpointStartsOver();
+    void sigtermCheckpointsAndExits3();
     void demoComparesSftAndFlower();
 };
 
@@ -139,6 +142,83 @@ void TestCliTrain::interruptCancelsAndResumeFinishes() {
     QCOMPARE(store.readSeries(runId, "loss/total").size(), std::size_t{60});
 }
 
+// SIGKILL before any checkpoint: the run is `interrupted` with nothing to continue from, and
+// `flower resume` starts it over from step 0 under the same id, replacing its partial points.
+void TestCliTrain::killedBeforeFirstCheckpointStartsOver() {
+    TempDir dir("cli-train");
+    const fs::path db = dir.path() / "runs.sqlite";
+    auto args = quickRun(db, "40");
+    args.push_back("checkpoint_every=1000");
+    Child child(args, Child::Stream::Stderr);
+    bool sawStep = false;
+    while (const auto line = child.readLine(120000)) {
+        if (line->rfind("step 20/", 0) == 0) {
+            sawStep = true;
+            break;
+        }
+    }
+    QVERIFY2(sawStep, "no progress line for step 20");
+    child.kill();
+    child.readRest();
+    std::int64_t runId = 0;
+    std::size_t partial = 0;
+    {
+        flower::store::RunStore store(db);  // opening marks the dead owner's run interrupted
+        const auto runs = store.listRuns();
+        QCOMPARE(runs.size(), std::size_t{1});
+        QVERIFY(runs[0].status == flower::store::RunStatus::Interrupted);
+        runId = runs[0].id;
+        QVERIFY2(store.checkpoints(runId).empty(), "the run wrote a checkpoint: the test needs none");
+        partial = store.readSeries(runId, "loss/total").size();
+    }
+    QVERIFY2(partial > 0, "the killed run left no points to replace");
+    const auto r = runProcess({FLOWER_CLI_PATH, "resume", std::to_string(runId), "--db", db.string(),
+                               "--json"});
+    QVERIFY2(r.exitCode == 0, r.err.c_str());
+    QVERIFY2(contains(r.err, "starting it over from step 0"), r.err.c_str());
+    const auto summary = nlohmann::json::parse(r.out);
+    QCOMPARE(summary["status"].get<std::string>(), std::string("finished"));
+    QCOMPARE(summary["run_id"].get<std::int64_t>(), runId);
+    flower::store::RunStore store(db);
+    QCOMPARE(store.listRuns().size(), std::size_t{1});
+    const auto loss = store.readSeries(runId, "loss/total");
+    QCOMPARE(loss.size(), std::size_t{40});
+    // Points are those of the new start: their wall times all come after the restart began.
+    const double restarted = *store.run(runId).startedAt;
+    for (const auto& p : loss) {
+        QVERIFY2(p.wallTime >= restarted - 1e-3, "a point of the killed attempt survived");
+    }
+}
+
+// SIGTERM (Slurm's warning before a time limit or preemption): the same graceful cancel as
+// Ctrl-C — a resumable `last` checkpoint and exit status 3.
+void TestCliTrain::sigtermCheckpointsAndExits3() {
+    TempDir dir("cli-train");
+    const fs::path db = dir.path() / "runs.sqlite";
+    auto args = quickRun(db, "200");
+    args.push_back("checkpoint_every=1000");
+    Child child(args, Child::Stream::Stderr);
+    bool sawStep = false;
+    while (const auto line = child.readLine(120000)) {
+        if (line->rfind("step 10/", 0) == 0) {
+            sawStep = true;
+            break;
+        }
+    }
+    QVERIFY2(sawStep, "no progress line for step 10");
+    child.signal(SIGTERM);
+    const std::string rest = child.readRest();
+    QCOMPARE(child.wait(), 3);
+    QVERIFY2(contains(rest, "terminated: cancelling"), rest.c_str());
+    flower::store::RunStore store(db);
+    const auto runs = store.listRuns();
+    QCOMPARE(runs.size(), std::size_t{1});
+    QVERIFY(runs[0].status == flower::store::RunStatus::Cancelled);
+    QVERIFY(!store.checkpoints(runs[0].id).empty());
+    // The whole checkpoint: its state file is written last (training_checkpoint.cpp).
+    QVERIFY(fs::exists(flower::store::runDirectory(db, runs[0].id) / "last" / "trainer_state.json"));
+}
+
 void TestCliTrain::demoComparesSftAndFlower() {
     TempDir dir("cli-train");
     const auto r = runProcess({FLOWER_CLI_PATH, "demo", "--db", (dir.path() / "demo.sqlite").string(),
@@ -157,7 +237,9 @@ void TestCliTrain::demoComparesSftAndFlower() {
 }
 
 FLOWER_TEST_MAIN(TestCliTrain, trainsAndSummarises, rejectsBadExperiment,
-                 interruptCancelsAndResumeFinishes, demoComparesSftAndFlower)
+                 interruptCancelsAndResumeFinishes, killedBeforeFirstCheckpointStartsOver,
+                 sigtermCheckpointsAndExits3,
+                 demoComparesSftAndFlower)
 #ifdef FLOWER_TEST_QT
 #include "test_cli_train.moc"
 #endif

@@ -91,6 +91,7 @@ private Q_SLOTS:
     void liveOwnerStaysRunning();
     void reusedPidCountsAsGone();
     void tagsAndNotes();
+    void clearMeasurementsKeepsTheRun();
 };
 
 void TestRunStore::createsSchemaWithWal() {
@@ -453,12 +454,54 @@ void TestRunStore::tagsAndNotes() {
     QCOMPARE(store.run(id).notes, std::string("lr too high; see step 300"));
 }
 
+void TestRunStore::clearMeasurementsKeepsTheRun() {
+    const fs::path file = freshDb("clear");
+    RunStore store(file);
+    const auto id = newRun(store);
+    const auto other = newRun(store);
+    store.addTag(id, "paper");
+    store.setNotes(id, "first try");
+    store.startRun(id);
+    store.startRun(other);
+    {
+        RunWriter writer(file, id);
+        writer.scalar("loss", 1, 2.0);
+        writer.histogram("groups_recommended", 1, std::vector<double>{0.5, 0.5});
+        writer.divergence(DivergenceLevel::Title, DivergenceKind::Js, 1, 0.1);
+        writer.evaluation("valid", "ndcg", 5, 1, 0.04);
+        writer.sample(1, 0, "Blade Runner", true, -1.0);
+        writer.checkpoint(1, "/ckpt/step-1", 0.5);
+        writer.finish(RunStatus::Interrupted);
+    }
+    {
+        RunWriter writer(file, other);
+        writer.scalar("loss", 1, 7.0);
+        writer.flush();
+    }
+    // A running run's points are still being written: refused.
+    QVERIFY_THROWS_EXCEPTION(flower::Error, store.clearMeasurements(other));
+    store.clearMeasurements(id);
+    QVERIFY(store.seriesKeys(id).empty());
+    QVERIFY(store.histograms(id).empty());
+    QVERIFY(store.divergences(id).empty());
+    QVERIFY(store.evaluations(id).empty());
+    QVERIFY(store.samples(id).empty());
+    QVERIFY(store.checkpoints(id).empty());
+    auto orphans = store.database().prepare("SELECT count(*) FROM scalars");
+    QVERIFY(orphans.step());
+    QCOMPARE(orphans.int64(0), std::int64_t{1});  // only the other run's point is left
+    QCOMPARE(std::string(toString(store.run(id).status)), std::string("interrupted"));
+    QCOMPARE(store.tags(id), std::vector<std::string>({"paper"}));
+    QCOMPARE(store.run(id).notes, std::string("first try"));
+    QCOMPARE(store.readSeries(other, "loss").size(), size_t{1});
+}
+
 FLOWER_TEST_MAIN(TestRunStore, createsSchemaWithWal, migratesFromVersion1, refusesNewerSchema,
                  refusesForeignFile, runLifeCycle, unknownRunIsAnError, nothingVisibleBeforeFlush,
                  backgroundTimerFlushes, fullBufferWakesFlusher, appendsFromSeveralThreads,
                  readsSeriesAfterStep, recordsEveryKind,
                  laterPointReplacesSameStep, interruptedWhenOwnerGone, liveOwnerStaysRunning,
-                 reusedPidCountsAsGone, tagsAndNotes)
+                 reusedPidCountsAsGone, tagsAndNotes, clearMeasurementsKeepsTheRun)
 #ifdef FLOWER_TEST_QT
 #include "test_run_store.moc"
 #endif
