@@ -3,6 +3,7 @@
 #include "core/train/flow_explorer_assembly.h"
 #include "widgets/flow_graph_view.h"
 #include "widgets/flow_tree_model.h"
+#include "widgets/policy_panel.h"
 
 #include <QFileDialog>
 #include <QFontMetrics>
@@ -197,7 +198,15 @@ void FlowExplorerView::buildUi() {
     split->setStretchFactor(1, 5);
     split->setStretchFactor(2, 3);
     split->setSizes({500, 640, 360});
-    pl->addWidget(split, 1);
+    // The policy panel below the three panes, full width: its bars need the room.
+    auto* vertical = new QSplitter(Qt::Vertical);
+    vertical->addWidget(split);
+    policy_ = new PolicyPanel;
+    vertical->addWidget(policy_);
+    vertical->setStretchFactor(0, 3);
+    vertical->setStretchFactor(1, 2);
+    vertical->setSizes({560, 340});
+    pl->addWidget(vertical, 1);
     stack_->addWidget(page);
     stack_->setCurrentIndex(EmptyPage);
 }
@@ -227,6 +236,8 @@ void FlowExplorerView::loadFromSource() {
 }
 
 void FlowExplorerView::loadExperiment(const run::ExperimentConfig& config) {
+    // An RQ1 experiment's policies read one fixed prompt; BIGRec ones a row's history.
+    if (config.promptTemplate == "history_free") policy_->setPrompt(train::ProbePrompt::historyFree());
     if (building_) {
         pending_ = config;
         return;
@@ -282,6 +293,7 @@ void FlowExplorerView::setExplorer(std::shared_ptr<const flow::FlowExplorer> exp
     explorer_ = std::move(explorer);
     model_->setExplorer(explorer_);
     graph_->setExplorer(explorer_);
+    policy_->setExplorer(explorer_);
     search_->clear();
     if (!explorer_) {
         stack_->setCurrentIndex(EmptyPage);
@@ -324,6 +336,7 @@ void FlowExplorerView::selectState(State state) {
     }
     selecting_ = false;
     graph_->showState(state, model_->childrenOf(state));
+    policy_->showState(state, model_->childrenOf(state));
     updateBreadcrumb();
     updateDetails();
 }
@@ -476,6 +489,14 @@ void FlowExplorerView::chooseExport() {
 }
 
 QString FlowExplorerView::exportGraph(const QString& file) const { return graph_->exportTo(file); }
+
+ExportablePlots FlowExplorerView::exportablePlots() const {
+    ExportablePlots plots{{tr("Flow graph"), graph_}};
+    plots += policy_->exportablePlots();
+    return plots;
+}
+
+void FlowExplorerView::setStore(const QString& file) { policy_->setStore(file); }
 
 QString FlowExplorerView::statusText() const {
     switch (stack_->currentIndex()) {

@@ -7,7 +7,9 @@
 //   - graph (FlowGraphView) of the selected state and its children, breadcrumb above it; click a
 //     child to descend, the parent box or a breadcrumb link to climb;
 //   - details: the decoded prefix, token ids, F, share of the root flow, titles below (the
-//     title and its item ids at a terminal state), and every child with F, p and log reward.
+//     title and its item ids at a terminal state), and every child with F, p and log reward;
+//   - policy beside target (PolicyPanel, below): two checkpoints' probabilities for the
+//     selected state's children and along a title, next to the target's.
 // Building: loadExperiment() builds trie and flows on a worker thread (train::openFlowExplorer);
 // meanwhile the tab says what it is doing, an error shows the core's message. Before any
 // experiment the tab explains how to get one (the experiment form's settings, or
@@ -17,6 +19,7 @@
 
 #include "core/flow/flow_explorer.h"
 #include "core/run/experiment_config.h"
+#include "widgets/exportable_plot.h"
 
 #include <QPointer>
 #include <QString>
@@ -41,6 +44,7 @@ namespace flower::widgets {
 
 class FlowGraphView;
 class FlowTreeModel;
+class PolicyPanel;
 
 class FlowExplorerView : public QWidget {
     Q_OBJECT
@@ -65,6 +69,11 @@ public:
     void jumpToTitle(flow::TitleIndex t);
     // Exports the graph (PNG, SVG, PDF by suffix); "" or the reason.
     QString exportGraph(const QString& file) const;
+    // The graph and the policy panel's two charts, for the export dialog.
+    ExportablePlots exportablePlots() const;
+    // The run store whose runs the policy panel offers.
+    void setStore(const QString& file);
+    PolicyPanel* policyPanel() const { return policy_; }
 
     QLineEdit* searchBox() const { return search_; }
     QListWidget* searchHits() const { return hits_; }
@@ -120,6 +129,7 @@ private:
     QLabel* crumbs_ = nullptr;
     QTextBrowser* details_ = nullptr;
     QPushButton* export_ = nullptr;
+    PolicyPanel* policy_ = nullptr;
 };
 
 }  // namespace flower::widgets

@@ -170,6 +170,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(runList_, &RunListView::deleteRequested, this, &MainWindow::deleteRuns);
     connect(runList_, &RunListView::duplicateRequested, this, &MainWindow::duplicateRun);
     connect(runList_, &RunListView::revealRequested, this, &MainWindow::revealRun);
+    connect(runList_, &RunListView::compareRequested, this,
+            [this](const QList<qint64>& ids) { Q_EMIT compareRequested(store_, ids); });
 
     QSettings settings;
     applyAppearance(settings.value(QStringLiteral("appearance"), "system").toString());
@@ -228,6 +230,9 @@ void MainWindow::buildActions() {
                       "checkpoint"));
     cancel_ = make(tr("&Cancel"), "actionCancel", QKeySequence(tr("Ctrl+.")),
                    tr("Cancel the selected runs (or the current one) after the current step"));
+    compare_ = make(tr("Co&mpare selected runs"), "actionCompare", QKeySequence(tr("Ctrl+Shift+M")),
+                    tr("Overlay the selected runs' curves, group seeds, tabulate their configs "
+                       "and results"));
 
     connect(newExperiment_, &QAction::triggered, this, [this] {
         form_->setConfig(run::ExperimentConfig{});
@@ -250,6 +255,14 @@ void MainWindow::buildActions() {
     connect(queueAction_, &QAction::triggered, this, [this] { submitForm(false); });
     connect(startQueue_, &QAction::triggered, this, [this] { queue_->start(); });
     connect(resume_, &QAction::triggered, this, [this] { resumeRuns(runList_->selectedRuns()); });
+    connect(compare_, &QAction::triggered, this, [this] {
+        const QList<qint64> ids = runList_->selectedRuns();
+        if (ids.isEmpty()) {
+            statusBar()->showMessage(tr("Select the runs to compare in the run list first"), 5000);
+            return;
+        }
+        Q_EMIT compareRequested(store_, ids);
+    });
     connect(cancel_, &QAction::triggered, this, [this] {
         QList<qint64> ids = runList_->selectedRuns();
         if (ids.isEmpty() && queue_->busy()) ids << queue_->currentRun();
@@ -283,6 +296,8 @@ void MainWindow::buildMenus() {
     run->addSeparator();
     run->addAction(resume_);
     run->addAction(cancel_);
+    run->addSeparator();
+    run->addAction(compare_);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->setObjectName("menuView");

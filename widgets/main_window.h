@@ -70,6 +70,8 @@ Q_SIGNALS:
     // The background PRAGMA integrity_check of an opened store ended: "ok" or what is wrong
     // (also shown in the status bar and, when interactive, a message box).
     void integrityChecked(const QString& store, const QString& result);
+    // The user asked to compare runs (Run ▸ Compare selected runs, the run list's menu).
+    void compareRequested(const QString& store, const QList<qint64>& runIds);
 
 public Q_SLOTS:
     void showAbout();
@@ -121,6 +123,7 @@ private:
     QAction* startQueue_ = nullptr;
     QAction* resume_ = nullptr;
     QAction* cancel_ = nullptr;
+    QAction* compare_ = nullptr;
     QMenu* recentMenu_ = nullptr;
 
     QLabel* deviceLabel_ = nullptr;

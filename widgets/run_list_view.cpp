@@ -101,6 +101,10 @@ void RunListView::showMenu(const QPoint& at) {
     QMenu menu(this);
     menu.setObjectName(QStringLiteral("runMenu"));
     menu.addAction(tr("Open"), this, [this, first] { Q_EMIT openRequested(first); });
+    QAction* compare = menu.addAction(ids.size() > 1 ? tr("Compare %1 selected runs").arg(ids.size())
+                                                     : tr("Compare selected"),
+                                      this, [this, ids] { Q_EMIT compareRequested(ids); });
+    compare->setObjectName(QStringLiteral("actionCompareSelected"));
     QAction* resume =
         menu.addAction(tr("Resume"), this, [this, ids] { Q_EMIT resumeRequested(ids); });
     resume->setEnabled(std::any_of(ids.begin(), ids.end(), resumable));

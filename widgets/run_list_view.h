@@ -1,6 +1,7 @@
 // RunListView: the run list as the user sees it — a filter box over a sortable, multi-select
 // table of RunListModel (through RunFilterProxy), tags and notes edited in place, and a context
-// menu (open, resume, cancel, duplicate as a new experiment, delete, reveal folder). The view
+// menu (open, compare selected, resume, cancel, duplicate as a new experiment, delete, reveal
+// folder). The view
 // only turns gestures into requests for the selected runs; MainWindow carries them out.
 #pragma once
 
@@ -32,6 +33,7 @@ Q_SIGNALS:
     void duplicateRequested(qint64 runId);
     void deleteRequested(const QList<qint64>& runIds);
     void revealRequested(qint64 runId);
+    void compareRequested(const QList<qint64>& runIds);  // "Compare selected" (issue 18)
 
 private:
     void showMenu(const QPoint& at);

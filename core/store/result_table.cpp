@@ -147,6 +147,14 @@ std::string ResultTable::toCsv() const {
     return out;
 }
 
+std::string ResultTable::cellText(std::size_t r, std::size_t c) const {
+    const TableCell& cell = rows.at(r).cells.at(c);
+    if (cell.values.empty()) return "–";
+    std::string text = fixed(cell.mean(), decimals);
+    if (cell.values.size() > 1) text += " ± " + fixed(cell.stddev(), decimals);
+    return text;
+}
+
 std::string ResultTable::toMarkdown() const {
     std::string header = "| " + markdownEscape(rowHeader) + " |";
     std::string rule = "| --- |";
@@ -162,15 +170,11 @@ std::string ResultTable::toMarkdown() const {
     for (std::size_t r = 0; r < rows.size(); ++r) {
         out += "| " + markdownEscape(rows[r].label) + " |";
         for (std::size_t c = 0; c < rows[r].cells.size(); ++c) {
-            const TableCell& cell = rows[r].cells[c];
-            if (cell.values.empty()) {
+            if (rows[r].cells[c].values.empty()) {
                 out += " – |";
                 continue;
             }
-            std::string text = fixed(cell.mean(), decimals);
-            if (cell.values.size() > 1) {
-                text += " ± " + fixed(cell.stddev(), decimals);
-            }
+            const std::string text = cellText(r, c);
             const int k = rank(r, c);
             out += ' ';
             out += k == 1 ? "**" : k == 2 ? "<u>" : "";

@@ -46,6 +46,9 @@ struct ResultTable {
     // 1 = best, 2 = second, 0 = neither, for row r and flattened column c.
     int rank(std::size_t r, std::size_t c) const;
 
+    // A cell as Markdown and LaTeX print it, without marks: "0.0320", "0.0330 ± 0.0014", "–".
+    std::string cellText(std::size_t r, std::size_t c) const;
+
     // Wide CSV: the row label, then per column "<group>/<header>" (mean), "… std", "… n".
     std::string toCsv() const;
     // A GitHub-flavoured Markdown table; headers "<group> <header>", ↓ on lower-is-better.

@@ -176,11 +176,7 @@ void RunStore::deleteRun(std::int64_t runId) {
 }
 
 void RunStore::clearMeasurements(std::int64_t runId) {
-    const RunInfo info = run(runId);
-    if (info.status == RunStatus::Running) {
-        throw Error({file().string(), 0, "run " + std::to_string(runId)},
-                    "cannot clear the measurements of a running run");
-    }
+    refuseRunning(runId, "clear the measurements of");
     Transaction t(db_);
     // series cascades to scalars; one transaction, so a reader sees all of them or none.
     for (const char* table :
@@ -189,6 +185,35 @@ void RunStore::clearMeasurements(std::int64_t runId) {
         s.bind(1, runId).run();
     }
     t.commit();
+}
+
+void RunStore::truncateMeasurements(std::int64_t runId, std::int64_t afterStep) {
+    refuseRunning(runId, "truncate the measurements of");
+    Transaction t(db_);
+    auto points = db_.prepare(
+        "DELETE FROM scalars WHERE step > ?2 AND series_id IN (SELECT id FROM series WHERE "
+        "run_id = ?1)");
+    points.bind(1, runId).bind(2, afterStep).run();
+    for (const char* table : {"histograms", "divergences", "evaluations", "samples", "checkpoints"}) {
+        auto s = db_.prepare(std::string("DELETE FROM ") + table +
+                             " WHERE run_id = ?1 AND step > ?2");
+        s.bind(1, runId).bind(2, afterStep).run();
+    }
+    for (const char* table : {"evaluations", "samples"}) {
+        auto s = db_.prepare(std::string("DELETE FROM ") + table +
+                             " WHERE run_id = ?1 AND split = 'test'");
+        s.bind(1, runId).run();
+    }
+    auto testSeries = db_.prepare("DELETE FROM series WHERE run_id = ?1 AND key LIKE 'test/%'");
+    testSeries.bind(1, runId).run();
+    t.commit();
+}
+
+void RunStore::refuseRunning(std::int64_t runId, const char* what) {
+    if (run(runId).status == RunStatus::Running) {
+        throw Error({file().string(), 0, "run " + std::to_string(runId)},
+                    std::string("cannot ") + what + " a running run");
+    }
 }
 
 void RunStore::setDevice(std::int64_t runId, const std::string& device) {

@@ -53,6 +53,12 @@ public:
     // evaluations, samples, checkpoint rows) but keeps the run, its tags and notes: a run
     // started over from step 0. Throws flower::Error for an unknown or running run.
     void clearMeasurements(std::int64_t runId);
+    // Removes what a run measured after step `afterStep` (points, histograms, divergences,
+    // evaluations, samples, checkpoint rows) and every row of its test split (evaluated after
+    // the last step only): a run resumed from a checkpoint of that step computes them again,
+    // and must not find the killed attempt's rows (samples would be doubled). Throws
+    // flower::Error for an unknown or running run.
+    void truncateMeasurements(std::int64_t runId, std::int64_t afterStep);
     // The device a run trains on ("cpu", "cuda"), once its assembly has chosen it.
     void setDevice(std::int64_t runId, const std::string& device);
     // The oldest run in state `queued` (the next one the queue starts), if any.
@@ -84,6 +90,8 @@ public:
     Database& database() { return db_; }
 
 private:
+    void refuseRunning(std::int64_t runId, const char* what);
+
     Database db_;
 };
 

@@ -172,28 +172,38 @@ std::string paperRowLabel(const std::string& configJson, std::string_view stored
     return label;
 }
 
-ResultTable paperTable(RunStore& store, const std::vector<std::int64_t>& runIds) {
-    const std::vector<MetricKey> metrics = {{"ndcg", 5}, {"hr", 5}, {"dgu", 10},
-                                            {"mgu", 10}, {"entropy", 0}, {"ttr", 0}};
-    std::vector<std::string> datasets;
-    std::vector<std::string> labels;
-    struct CellRuns {
-        nlohmann::json config;
-        std::int64_t firstRun = 0;
-        std::vector<std::map<MetricKey, double>> results;
-    };
+namespace {
+
+// The runs of one (row label, dataset) cell and each run's final results.
+struct CellRuns {
+    nlohmann::json config;
+    std::int64_t firstRun = 0;
+    std::vector<std::map<MetricKey, double>> results;
+};
+
+struct CollectedCells {
+    std::vector<std::string> datasets;  // order of first appearance
+    std::vector<std::string> labels;    // the paper's order, then order of appearance
     std::map<std::pair<std::string, std::string>, CellRuns> cells;  // (label, dataset)
+};
+
+// Groups runs into cells by paper row label and dataset; runs of one cell may differ only in
+// seed (the error otherwise names both runs and the first differing field).
+template <class Results>
+CollectedCells collectCells(RunStore& store, const std::vector<std::int64_t>& runIds,
+                            Results&& resultsOf) {
+    CollectedCells c;
     for (const auto id : runIds) {
         const RunInfo run = store.run(id);
         const std::string dataset = datasetLabel(run.dataset);
         const std::string label = paperRowLabel(run.configJson, run.method);
-        if (std::find(datasets.begin(), datasets.end(), dataset) == datasets.end()) {
-            datasets.push_back(dataset);
+        if (std::find(c.datasets.begin(), c.datasets.end(), dataset) == c.datasets.end()) {
+            c.datasets.push_back(dataset);
         }
-        if (std::find(labels.begin(), labels.end(), label) == labels.end()) {
-            labels.push_back(label);
+        if (std::find(c.labels.begin(), c.labels.end(), label) == c.labels.end()) {
+            c.labels.push_back(label);
         }
-        CellRuns& cell = cells[{label, dataset}];
+        CellRuns& cell = c.cells[{label, dataset}];
         auto config = configWithoutSeed(run.configJson);
         if (cell.results.empty()) {
             cell.config = std::move(config);
@@ -206,13 +216,50 @@ ResultTable paperTable(RunStore& store, const std::vector<std::int64_t>& runIds)
                             "); give one a \"table_row\", or export them separately (or use the "
                             "runs table)");
         }
-        cell.results.push_back(finalTestMetrics(store, id));
+        cell.results.push_back(resultsOf(id));
     }
     // The paper's row order first, then any other row in order of appearance.
     const auto& order = paperRowOrder();
-    std::stable_sort(labels.begin(), labels.end(), [&](const auto& a, const auto& b) {
+    std::stable_sort(c.labels.begin(), c.labels.end(), [&](const auto& a, const auto& b) {
         return std::find(order.begin(), order.end(), a) < std::find(order.begin(), order.end(), b);
     });
+    return c;
+}
+
+// The six divergences of a run's last evaluation that has them (split "test" when there is
+// one, else "valid"), keyed by their stored names without the "_exact" suffix.
+std::map<MetricKey, double> finalDivergences(RunStore& store, std::int64_t runId, bool exact) {
+    const std::string suffix = exact ? "_exact" : "";
+    const auto rows = store.evaluations(runId);
+    std::string split;
+    for (const auto& e : rows) {
+        if (e.metric == "js_title" + suffix && (split.empty() || e.split == "test")) split = e.split;
+    }
+    std::int64_t lastStep = -1;
+    for (const auto& e : rows) {
+        if (e.split == split && e.metric == "js_title" + suffix) lastStep = std::max(lastStep, e.step);
+    }
+    std::map<MetricKey, double> out;
+    for (const auto& e : rows) {
+        if (e.split != split || e.step != lastStep || e.metric.size() <= suffix.size() ||
+            e.metric.compare(e.metric.size() - suffix.size(), suffix.size(), suffix) != 0) {
+            continue;
+        }
+        const std::string base = e.metric.substr(0, e.metric.size() - suffix.size());
+        if (base.rfind("kl_", 0) == 0 || base.rfind("js_", 0) == 0) out[{base, 0}] = e.value;
+    }
+    return out;
+}
+
+}  // namespace
+
+ResultTable paperTable(RunStore& store, const std::vector<std::int64_t>& runIds) {
+    const std::vector<MetricKey> metrics = {{"ndcg", 5}, {"hr", 5}, {"dgu", 10},
+                                            {"mgu", 10}, {"entropy", 0}, {"ttr", 0}};
+    auto collected = collectCells(store, runIds, [&](std::int64_t id) { return finalTestMetrics(store, id); });
+    const auto& datasets = collected.datasets;
+    const auto& labels = collected.labels;
+    const auto& cells = collected.cells;
 
     ResultTable table;
     for (const auto& d : datasets) {
@@ -253,6 +300,49 @@ ResultTable paperTable(RunStore& store, const std::vector<std::int64_t>& runIds)
                                   "entropy@1, ttr@1); NDCG and HR rank all items.");
         }
     }
+    return table;
+}
+
+ResultTable divergenceTable(RunStore& store, const std::vector<std::int64_t>& runIds,
+                            bool exact) {
+    auto collected = collectCells(store, runIds, [&](std::int64_t id) {
+        return finalDivergences(store, id, exact);
+    });
+    const std::vector<std::pair<std::string, std::string>> columns = {
+        {"kl_tr", "KL(T‖R)"}, {"kl_rt", "KL(R‖T)"}, {"js", "JS"}};
+    const bool several = collected.datasets.size() > 1;
+    ResultTable table;
+    for (const auto& d : collected.datasets) {
+        for (const char* level : {"title", "token"}) {
+            const std::string name = std::string(level) == "title" ? "Title" : "Token";
+            ColumnGroup g{several ? d + " " + level : name, {}};
+            for (const auto& c : columns) g.columns.push_back({c.second, true});
+            table.groups.push_back(g);
+        }
+    }
+    for (const auto& label : collected.labels) {
+        ResultRow row{label, {}};
+        for (const auto& d : collected.datasets) {
+            const auto it = collected.cells.find({label, d});
+            for (const char* level : {"title", "token"}) {
+                for (const auto& c : columns) {
+                    TableCell cell;
+                    if (it != collected.cells.end()) {
+                        for (const auto& result : it->second.results) {
+                            if (const auto v = result.find({c.first + "_" + level, 0}); v != result.end()) {
+                                cell.values.push_back(v->second);
+                            }
+                        }
+                    }
+                    row.cells.push_back(cell);
+                }
+            }
+        }
+        table.rows.push_back(row);
+    }
+    table.notes.push_back(std::string("T = the target distribution, R = the model's ") +
+                          (exact ? "exact (teacher-forced) distribution" : "sampled generations") +
+                          "; KL(T‖R) = Σ T log(T/R). Lower is better.");
     return table;
 }
 

@@ -13,6 +13,12 @@
 // A run without DGU@10 / MGU@10 / H / TTR but with the same metric at k = 1 (SASRec: its top-1
 // item per row, core/sasrec/top_item_evaluation.h) fills the cell with it, and the table gets a
 // note saying so. Table 6 is this layout over the reward-variant runs.
+// divergenceTable: the paper's Table 3 (RQ1) — the same rows and seed cells as paperTable,
+// column groups Title and Token (per dataset: "<dataset> title" when there are several), each
+// KL(T‖R), KL(R‖T), JS (T = target, R = the model's generations; all lower-is-better), from the
+// evaluation metrics kl_tr_title, kl_rt_title, js_title, … (core/train/rq1_evaluator.h) of the
+// run's last evaluation that has them (split "test" when the run has one, else "valid");
+// `exact` reads their "_exact" forms (the teacher-forced distribution, no sampling noise).
 // runsTable: one row per run ("#id name"), one column per metric of their final evaluations.
 // Failure: flower::Error for an unknown run id or the ambiguity above.
 #pragma once
@@ -29,6 +35,8 @@ namespace flower::store {
 class RunStore;
 
 ResultTable paperTable(RunStore& store, const std::vector<std::int64_t>& runIds);
+ResultTable divergenceTable(RunStore& store, const std::vector<std::int64_t>& runIds,
+                            bool exact = false);
 ResultTable runsTable(RunStore& store, const std::vector<std::int64_t>& runIds);
 
 // Display name of a method: sasrec → SASRec, sft → BIGRec, sft_temperature → Temp, d3 → D3,

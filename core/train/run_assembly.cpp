@@ -53,28 +53,6 @@ namespace {
 // 6,400 rows for the 100-movie target, 12,800 for 1,500.
 std::int64_t rq1TuningSetSize(std::size_t titles) { return titles <= 100 ? 6400 : 12800; }
 
-// A synthetic spec is generated in memory; anything else is a folder of one of the layouts
-// core/data reads.
-data::Dataset loadConfiguredDataset(const run::ExperimentConfig& c) {
-    if (run::isSyntheticSpec(c.dataset)) {
-        return data::generateSynthetic(run::parseSyntheticSpec(c.dataset)).dataset;
-    }
-    return data::loadDataset(run::resolveDatasetDir(c.dataset));
-}
-
-// The prompt's category words (core/text/category_words.h), picked from the dataset's name or
-// folder and, for the Flower layout, its items file (info/<Category>_5_….txt). Only BIGRec
-// prompts name the category; the history-free prompt keeps its "movie".
-text::CategoryWords promptWordsOf(const run::ExperimentConfig& c) {
-    if (c.promptTemplate != "bigrec" || run::isSyntheticSpec(c.dataset)) return {};
-    const fs::path dir = run::resolveDatasetDir(c.dataset);
-    // append(), not `" " + …`: GCC 12 warns falsely (-Wstringop-overflow) on the latter here.
-    std::string names = c.dataset;
-    names.append(" ").append(dir.string());
-    if (fs::exists(dir / "info")) names.append(" ").append(data::locateDataset(dir).items.string());
-    return text::categoryWordsFor(names);
-}
-
 model::Qwen2ForCausalLM buildModel(const run::ExperimentConfig& c,
                                    const text::VocabularyMap* vocabulary, const std::string& device) {
     const auto dtype = c.dtype == run::DType::BFloat16 ? torch::kBFloat16 : torch::kFloat32;
@@ -281,6 +259,23 @@ std::shared_ptr<Objective> buildObjective(const run::ExperimentConfig& c, const 
 }
 
 }  // namespace
+
+data::Dataset loadConfiguredDataset(const run::ExperimentConfig& c) {
+    if (run::isSyntheticSpec(c.dataset)) {
+        return data::generateSynthetic(run::parseSyntheticSpec(c.dataset)).dataset;
+    }
+    return data::loadDataset(run::resolveDatasetDir(c.dataset));
+}
+
+text::CategoryWords promptWordsOf(const run::ExperimentConfig& c) {
+    if (c.promptTemplate != "bigrec" || run::isSyntheticSpec(c.dataset)) return {};
+    const fs::path dir = run::resolveDatasetDir(c.dataset);
+    // append(), not `" " + …`: GCC 12 warns falsely (-Wstringop-overflow) on the latter here.
+    std::string names = c.dataset;
+    names.append(" ").append(dir.string());
+    if (fs::exists(dir / "info")) names.append(" ").append(data::locateDataset(dir).items.string());
+    return text::categoryWordsFor(names);
+}
 
 RunAssembly assembleRun(const run::ExperimentConfig& config, const AssemblyOptions& assemblyOptions) {
     RunAssembly a;

@@ -35,9 +35,13 @@
 #include <optional>
 #include <string>
 
+namespace flower::data {
+struct Dataset;
+}
 namespace flower::text {
 class Tokenizer;
 class VocabularyMap;
+struct CategoryWords;
 }  // namespace flower::text
 
 namespace flower::flow {
@@ -72,5 +76,15 @@ struct AssemblyOptions {
 };
 
 RunAssembly assembleRun(const run::ExperimentConfig& config, const AssemblyOptions& options = {});
+
+// The two steps of assembleRun that others repeat (the flow explorer's policy probe builds a
+// row's prompt as training does):
+//   - the dataset: a synthetic spec generated in memory, else the folder run/resource_locator.h
+//     resolves, read by core/data;
+//   - the prompt's category words (core/text/category_words.h), picked from the dataset's name
+//     or folder and, for the Flower layout, its items file (info/<Category>_5_….txt). Only
+//     BIGRec prompts name the category; the history-free prompt keeps its "movie".
+data::Dataset loadConfiguredDataset(const run::ExperimentConfig& config);
+text::CategoryWords promptWordsOf(const run::ExperimentConfig& config);
 
 }  // namespace flower::train

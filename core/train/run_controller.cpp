@@ -227,6 +227,9 @@ void RunController::work() {
         hooks.onEvaluation = [this](const EvaluationEvent& e) { record(e); };
         hooks.onEvaluationProgress = [this](const EvaluationProgress& p) { emit(p); };
         std::int64_t bestStep = -1;
+        hooks.beforeCheckpoint = [this] {
+            if (writer_) writer_->flush();
+        };
         hooks.onCheckpoint = [this, &bestStep](const CheckpointEvent& e) {
             // The store keeps one checkpoint per step; when `best` and `last` hold the same
             // step, the row keeps `best` and its metric.

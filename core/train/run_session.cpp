@@ -4,6 +4,7 @@
 #include "core/store/store_location.h"
 #include "core/text/vocabulary_map.h"
 #include "core/train/trainer.h"
+#include "core/train/training_checkpoint.h"
 #include "core/util/error.h"
 #include "core/util/remove_tree.h"
 
@@ -86,7 +87,8 @@ RunSession::RunSession(const run::ExperimentConfig& config, RunSessionOptions op
         runs.setDevice(runId_, assembly_.device);
         const store::RunStatus status = runs.run(runId_).status;
         const fs::path folder = store::runDirectory(options_.storeFile, runId_);
-        if (status != store::RunStatus::Queued && !fs::exists(folder / "last")) {
+        // resolve: a `last` whose swap a crash interrupted is still found (as `last.old-*`).
+        if (status != store::RunStatus::Queued && !TrainingCheckpoint::resolve(folder / "last")) {
             // Stopped before its first checkpoint: only the assembly made it this far, so
             // starting over loses nothing. The old points go, or two runs' points would mix.
             runs.clearMeasurements(runId_);
@@ -110,9 +112,11 @@ RunSession::RunSession(const run::ExperimentConfig& config, RunSessionOptions op
     RunControllerOptions controllerOptions;
     controllerOptions.storeFile = options_.storeFile;
     controllerOptions.runId = runId_;
-    if (options_.runId && fs::exists(directory_ / "last")) {
+    if (options_.runId && TrainingCheckpoint::resolve(directory_ / "last")) {
         controllerOptions.resumeFrom = directory_ / "last";
         continues_ = true;
+        // What the killed attempt measured after its checkpoint is computed again from there.
+        runs.truncateMeasurements(runId_, TrainingCheckpoint::readPosition(directory_ / "last").step);
     }
     controller_ = std::make_unique<RunController>(trainer_, controllerOptions);
 }

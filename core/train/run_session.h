@@ -7,7 +7,9 @@
 // Which start:
 //   - no runId: a new run is registered (state queued) after the assembly succeeded;
 //   - runId of a `queued` run: a fresh start under that id (the workbench's queue);
-//   - runId of a `cancelled` / `interrupted` run: continues from its `last` checkpoint; when it
+//   - runId of a `cancelled` / `interrupted` run: continues from its `last` checkpoint (what the
+//     store holds past that checkpoint's step, and the test split, is removed first: the resumed
+//     run computes it again, RunStore::truncateMeasurements); when it
 //     has none (stopped before its first checkpoint) it starts over from step 0 under the same
 //     id: its partial measurements (series, histograms, divergences, evaluations, samples,
 //     checkpoint rows) and its folder are removed first, since nothing of value is lost and a

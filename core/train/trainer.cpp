@@ -328,6 +328,9 @@ void Trainer::Impl::nonFinite(std::span<const std::int64_t> rows, const std::str
 void Trainer::Impl::writeCheckpoint(const fs::path& dir, const RngState& rng,
                                     const TrainerHooks& hooks, bool best,
                                     std::optional<double> metric) {
+    if (hooks.beforeCheckpoint) {
+        hooks.beforeCheckpoint();
+    }
     TrainingCheckpoint::write(dir, *model, *optimizer, *masters, position, rng, options.extras);
     if (hooks.onCheckpoint) {
         hooks.onCheckpoint({position.step, dir, best, metric});

@@ -123,6 +123,10 @@ struct TrainerHooks {
     std::function<void(const EvaluationEvent&)> onEvaluation;
     // During an evaluation (beam search reports after each batch of prompts).
     std::function<void(const EvaluationProgress&)> onEvaluationProgress;
+    // Just before a checkpoint is written: the run controller commits the points it buffered,
+    // so that every point up to a checkpoint's step is in the store once the checkpoint exists
+    // (a kill after it loses nothing that a resume from it would not compute again).
+    std::function<void()> beforeCheckpoint;
     std::function<void(const CheckpointEvent&)> onCheckpoint;
     // Asked before every micro-batch; true stops the run: the unfinished update is dropped and
     // a checkpoint of the last finished one is written. May block (that is how pause works).

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -92,6 +93,7 @@ private Q_SLOTS:
     void reusedPidCountsAsGone();
     void tagsAndNotes();
     void clearMeasurementsKeepsTheRun();
+    void truncateKeepsWhatPrecedesTheCheckpoint();
 };
 
 void TestRunStore::createsSchemaWithWal() {
@@ -496,12 +498,55 @@ void TestRunStore::clearMeasurementsKeepsTheRun() {
     QCOMPARE(store.readSeries(other, "loss").size(), size_t{1});
 }
 
+void TestRunStore::truncateKeepsWhatPrecedesTheCheckpoint() {
+    const fs::path file = freshDb("truncate");
+    RunStore store(file);
+    const auto id = newRun(store);
+    store.startRun(id);
+    {
+        RunWriter writer(file, id);
+        for (int step = 1; step <= 4; ++step) {
+            writer.scalar("loss", step, 10.0 - step);
+            writer.histogram("groups_recommended", step, std::vector<double>{0.5, 0.5});
+            writer.divergence(DivergenceLevel::Title, DivergenceKind::Js, step, 0.1 * step);
+            writer.evaluation("valid", "ndcg", 5, step, 0.01 * step);
+            writer.sample(step, 0, "Title " + std::to_string(step), true, -1.0);
+            writer.checkpoint(step, "/ckpt/step-" + std::to_string(step), std::nullopt);
+        }
+        // The test split is evaluated after the last step, at the step of the last validation.
+        writer.evaluation("test", "ndcg", 5, 2, 0.5);
+        writer.scalar("test/ndcg@5", 2, 0.5);
+        writer.sample(2, 0, "Test Title", true, -2.0, "test");
+        writer.finish(RunStatus::Interrupted);
+    }
+    store.truncateMeasurements(id, 2);
+    const auto loss = store.readSeries(id, "loss");
+    QCOMPARE(loss.size(), size_t{2});
+    QCOMPARE(loss[1].step, std::int64_t{2});
+    QCOMPARE(loss[1].value, 8.0);
+    QCOMPARE(store.histograms(id).size(), size_t{2});
+    QCOMPARE(store.divergences(id).size(), size_t{2});
+    const auto e = store.evaluations(id);
+    QCOMPARE(e.size(), size_t{2});
+    for (const auto& row : e) {
+        QCOMPARE(row.split, std::string("valid"));
+        QVERIFY(row.step <= 2);
+    }
+    const auto samples = store.samples(id);
+    QCOMPARE(samples.size(), size_t{2});
+    QCOMPARE(samples[1].title, std::string("Title 2"));
+    QCOMPARE(store.checkpoints(id).size(), size_t{2});
+    const auto keys = store.seriesKeys(id);
+    QVERIFY(std::find(keys.begin(), keys.end(), "test/ndcg@5") == keys.end());
+}
+
 FLOWER_TEST_MAIN(TestRunStore, createsSchemaWithWal, migratesFromVersion1, refusesNewerSchema,
                  refusesForeignFile, runLifeCycle, unknownRunIsAnError, nothingVisibleBeforeFlush,
                  backgroundTimerFlushes, fullBufferWakesFlusher, appendsFromSeveralThreads,
                  readsSeriesAfterStep, recordsEveryKind,
                  laterPointReplacesSameStep, interruptedWhenOwnerGone, liveOwnerStaysRunning,
-                 reusedPidCountsAsGone, tagsAndNotes, clearMeasurementsKeepsTheRun)
+                 reusedPidCountsAsGone, tagsAndNotes, clearMeasurementsKeepsTheRun,
+                 truncateKeepsWhatPrecedesTheCheckpoint)
 #ifdef FLOWER_TEST_QT
 #include "test_run_store.moc"
 #endif

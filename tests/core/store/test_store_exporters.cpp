@@ -118,6 +118,7 @@ private Q_SLOTS:
     void everyRowOfTablesFourAndSix();
     void cellStatistics();
     void runJsonHoldsEverything();
+    void divergenceTableLayout();
 };
 
 void TestStoreExporters::paperTableMarkdown() {
@@ -296,10 +297,57 @@ void TestStoreExporters::runJsonHoldsEverything() {
     QVERIFY_THROWS_EXCEPTION(flower::Error, exportRunJson(store, 77));
 }
 
+// Table 3 (RQ1): SFT with one run, Flower with two seeds (mean ± std), the last evaluation's
+// values (an earlier one must not count), the _exact variants read only when asked for.
+void TestStoreExporters::divergenceTableLayout() {
+    const fs::path file = freshDb("divergences");
+    RunStore store(file);
+    const auto addRq1 = [&](const std::string& method, std::int64_t seed, double js) {
+        const nlohmann::json config = {{"method", method}, {"seed", seed},
+                                       {"evaluation", {{"decoding", "beam"}}}};
+        const auto id = store.createRun(NewRun{method, config.dump(), method, "synthetic:items=100", seed, "cpu"});
+        RunWriter w(file, id);
+        w.evaluation("valid", "js_title", 0, 10, 0.5);  // earlier: ignored
+        for (const char* level : {"title", "token"}) {
+            const double scale = std::string(level) == "title" ? 1.0 : 0.1;
+            w.evaluation("valid", std::string("kl_tr_") + level, 0, 20, 2 * js * scale);
+            w.evaluation("valid", std::string("kl_rt_") + level, 0, 20, 3 * js * scale);
+            w.evaluation("valid", std::string("js_") + level, 0, 20, js * scale);
+            w.evaluation("valid", std::string("js_") + level + "_exact", 0, 20, js * scale / 2);
+        }
+        w.evaluation("valid", "samples", 0, 20, 6400);
+        w.finish(RunStatus::Finished);
+        return id;
+    };
+    const std::vector<std::int64_t> ids = {addRq1("sft", 0, 0.02), addRq1("flower", 0, 0.004),
+                                           addRq1("flower", 1, 0.006)};
+    const ResultTable t = divergenceTable(store, ids);
+    QCOMPARE(t.groups.size(), std::size_t(2));
+    QCOMPARE(t.groups[0].name, std::string("Title"));
+    QCOMPARE(t.groups[1].name, std::string("Token"));
+    QCOMPARE(t.groups[0].columns[0].header, std::string("KL(T‖R)"));
+    QCOMPARE(t.groups[0].columns[2].header, std::string("JS"));
+    QVERIFY(t.groups[1].columns[1].lowerIsBetter);
+    QCOMPARE(t.rows.size(), std::size_t(2));
+    QCOMPARE(t.rows[0].label, std::string("BIGRec"));
+    QCOMPARE(t.rows[1].label, std::string("Flower"));
+    QCOMPARE(t.rows[0].cells[2].values, std::vector<double>{0.02});
+    QCOMPARE(t.rows[0].cells[0].values, std::vector<double>{0.04});
+    QCOMPARE(t.rows[1].cells[2].values.size(), std::size_t(2));
+    QCOMPARE(t.rows[1].cells[2].mean(), 0.005);
+    QCOMPARE(t.rows[1].cells[2].stddev(), std::sqrt(2.0) * 0.001);  // (±0.001)² · 2 / 1
+    QCOMPARE(t.rows[1].cells[4].mean(), 3 * 0.005 * 0.1);           // token KL(R‖T)
+    QCOMPARE(t.rank(1, 2), 1);  // Flower has the best title JS
+    QVERIFY(t.toMarkdown().find("**0.0050 ± 0.0014**") != std::string::npos);
+    const ResultTable exact = divergenceTable(store, ids, true);
+    QCOMPARE(exact.rows[0].cells[2].values, std::vector<double>{0.01});
+    QVERIFY(exact.rows[0].cells[0].values.empty());  // no kl_tr_title_exact stored
+}
+
 FLOWER_TEST_MAIN(TestStoreExporters, paperTableMarkdown, paperTableLatex, paperTableCsv,
                  runsTableMarkdown, differentConfigsInOneCellAreAnError, rowLabelsFromConfigs,
                  everyRowOfTablesFourAndSix, cellStatistics,
-                 runJsonHoldsEverything)
+                 runJsonHoldsEverything, divergenceTableLayout)
 #ifdef FLOWER_TEST_QT
 #include "test_store_exporters.moc"
 #endif

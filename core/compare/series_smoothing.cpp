@@ -1,9 +1,9 @@
-#include "widgets/series_smoothing.h"
+#include "core/compare/series_smoothing.h"
 
 #include <algorithm>
 #include <cmath>
 
-namespace flower::widgets {
+namespace flower::compare {
 
 SeriesSmoothing::SeriesSmoothing(double weight) : weight_(std::clamp(weight, 0.0, 0.999)) {}
 
@@ -31,4 +31,4 @@ std::vector<double> SeriesSmoothing::smooth(std::span<const double> values, doub
     return out;
 }
 
-}  // namespace flower::widgets
+}  // namespace flower::compare
