@@ -188,7 +188,7 @@ void TestSasRecRun::resumeOfASasRecRunIsRefused() {
     o.dataset = "synthetic-small";
     o.storeFile = dir.path() / "runs.sqlite";
     const auto id = sasrec::runSasRec(smallDataset(), o).runId;
-    const std::string e = errorOf([&] { train::RunSession::open(o.storeFile, id, true); });
+    const std::string e = errorOf([&] { train::RunSession::open(o.storeFile, id); });
     QCOMPARE(e, o.storeFile.string() + ": run 1 is a sasrec run (`flower sasrec train`): it keeps "
                 "only its best epoch, no checkpoint to continue from, and is not an experiment; "
                 "train it again with `flower sasrec train --dataset synthetic-small --seed 5`");
