@@ -2,6 +2,7 @@
 
 #include "core/store/run_store.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -154,6 +155,10 @@ void ExportDialog::buildPlots() {
     sizeNote->setEnabled(false);
     form->addRow(QString(), sizeNote);
 
+    print_ = new QCheckBox(tr("light colours on white (for print), also in a dark theme"), this);
+    print_->setObjectName("exportPrintColours");
+    form->addRow(tr("Colours"), print_);
+
     auto* pagesRow = new QHBoxLayout;
     pages_ = new QRadioButton(tr("one PDF, one page per plot"), this);
     pages_->setObjectName("exportPages");
@@ -253,6 +258,7 @@ void ExportDialog::restore() {
         height_->setValue(s.value(kPlots + "height", px ? 1000.0 : 100.0).toDouble());
         dpi_->setValue(s.value(kPlots + "dpi", 300).toInt());
         (s.value(kPlots + "onePerPlot", false).toBool() ? perPlot_ : pages_)->setChecked(true);
+        print_->setChecked(s.value(kPlots + "printColours", true).toBool());
         const QStringList unticked = s.value(kPlots + "unticked").toStringList();
         for (int i = 0; i < plotList_->count(); ++i) {
             if (unticked.contains(plotList_->item(i)->text())) plotList_->item(i)->setCheckState(Qt::Unchecked);
@@ -279,6 +285,7 @@ void ExportDialog::remember() const {
         s.setValue(kPlots + "height", height_->value());
         s.setValue(kPlots + "dpi", dpi_->value());
         s.setValue(kPlots + "onePerPlot", perPlot_->isChecked());
+        s.setValue(kPlots + "printColours", print_->isChecked());
         s.setValue(kPlots + "name", info.completeBaseName());
         // Names of plots left out, so that a later export of the same view leaves them out too
         // (plots not known then stay ticked).
@@ -323,6 +330,7 @@ PlotExportOptions ExportDialog::plotOptions() const {
     o.size = QSizeF(width_->value(), height_->value());
     o.dpi = dpi_->value();
     o.onePerPlot = perPlot_->isChecked();
+    o.printColours = print_->isChecked();
     o.title = title_;
     return o;
 }

@@ -90,6 +90,7 @@ private:
     QDoubleSpinBox* height_ = nullptr;
     QComboBox* unit_ = nullptr;
     QSpinBox* dpi_ = nullptr;
+    QCheckBox* print_ = nullptr;
     QRadioButton* pages_ = nullptr;
     QRadioButton* perPlot_ = nullptr;
     QRadioButton* allPoints_ = nullptr;

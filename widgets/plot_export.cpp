@@ -1,8 +1,11 @@
 #include "widgets/plot_export.h"
 
 #include "widgets/custom_plot.h"
+#include "widgets/group_histogram_view.h"
 #include "widgets/live_plot.h"
+#include "widgets/plot_style.h"
 
+#include <QApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QGraphicsScene>
@@ -10,6 +13,7 @@
 #include <QImage>
 #include <QPdfWriter>
 #include <QSet>
+#include <QStyle>
 #include <QSvgGenerator>
 
 #include <cmath>
@@ -27,8 +31,36 @@ constexpr double kMmPerInch = 25.4;
 QCustomPlot* customPlotOf(QWidget* widget) {
     if (auto* plot = qobject_cast<QCustomPlot*>(widget)) return plot;
     if (auto* live = qobject_cast<LivePlot*>(widget)) return live->plot();
+    if (auto* groups = qobject_cast<GroupHistogramView*>(widget)) return groups->plot();
     return nullptr;
 }
+
+// A dark-themed widget gets the style's light palette while it is drawn (its changeEvent
+// restyles the plot), and its own palette back afterwards.
+class PrintColours {
+public:
+    PrintColours(QWidget* widget, bool on) : widget_(widget) {
+        if (!on || !PlotStyle::isDark(widget->palette())) return;
+        own_ = widget->testAttribute(Qt::WA_SetPalette);
+        old_ = widget->palette();
+        widget->setPalette(QApplication::style()->standardPalette());
+        active_ = true;
+    }
+    ~PrintColours() {
+        if (!active_) return;
+        // A palette that was inherited is inherited again (it follows later theme changes).
+        widget_->setPalette(own_ ? old_ : QPalette());
+        if (!own_) widget_->setAttribute(Qt::WA_SetPalette, false);
+    }
+    PrintColours(const PrintColours&) = delete;
+    PrintColours& operator=(const PrintColours&) = delete;
+
+private:
+    QWidget* widget_;
+    QPalette old_;
+    bool own_ = false;
+    bool active_ = false;
+};
 
 // Cosmetic pens are as wide in device pixels whatever the painter's scale: a 1.6 px curve would
 // be 0.5 px in a 300 dpi PNG. While one plot is drawn, its pens scale with the painter; the
@@ -76,12 +108,18 @@ private:
 
 // Draws `widget` into `painter` filling a layout of `size` screen pixels (the painter's
 // coordinates are screen pixels).
-void draw(QWidget* widget, QCPPainter* painter, QSize size) {
+void draw(QWidget* widget, QCPPainter* painter, QSize size, bool printColours) {
+    const PrintColours colours(widget, printColours);
     if (QCustomPlot* plot = customPlotOf(widget)) {
-        ExportState state(plot);
-        painter->save();
-        plot->toPainter(painter, size.width(), size.height());
-        painter->restore();
+        {
+            ExportState state(plot);
+            painter->save();
+            plot->toPainter(painter, size.width(), size.height());
+            painter->restore();
+        }
+        // toPainter leaves the layout of the export's size: mouse positions (crosshair, zoom)
+        // would map through it until the next full replot.
+        plot->replot(QCustomPlot::rpQueuedReplot);
         return;
     }
     painter->save();
@@ -127,7 +165,7 @@ QString writePng(const ExportablePlot& plot, const QString& file, const PlotExpo
     if (!painter.begin(&image)) return QObject::tr("%1: cannot draw a %2 × %3 image").arg(file).arg(pixels.width()).arg(pixels.height());
     painter.setMode(QCPPainter::pmNonCosmetic);
     painter.scale(pixels.width() / double(layout.width()), pixels.height() / double(layout.height()));
-    draw(plot.widget, &painter, layout);
+    draw(plot.widget, &painter, layout, options.printColours);
     painter.end();
     const int dpm = qRound(options.dpi / kMmPerInch * 1000);
     image.setDotsPerMeterX(dpm);
@@ -149,7 +187,7 @@ QString writeSvg(const ExportablePlot& plot, const QString& file, const PlotExpo
     QCPPainter painter;
     if (!painter.begin(&svg)) return QObject::tr("%1: could not be written").arg(file);
     painter.setMode(QCPPainter::pmVectorized);
-    draw(plot.widget, &painter, layout);
+    draw(plot.widget, &painter, layout, options.printColours);
     return painter.end() ? QString() : QObject::tr("%1: could not be written").arg(file);
 }
 
@@ -175,7 +213,7 @@ QString writePdf(const ExportablePlots& plots, const QString& file, const PlotEx
         const QRect target = painter.viewport();
         painter.save();
         painter.scale(target.width() / double(layout.width()), target.height() / double(layout.height()));
-        draw(plots[i].widget, &painter, layout);
+        draw(plots[i].widget, &painter, layout, options.printColours);
         painter.restore();
     }
     return painter.end() ? QString() : QObject::tr("%1: could not be written").arg(file);

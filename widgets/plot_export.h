@@ -6,8 +6,10 @@
 // at `dpi` (pixels = inches × dpi, the resolution written into the file), PDF and SVG draw it
 // as vectors (one unit = 1/96 in, as on screen). Pens the screen draws one pixel wide stay
 // proportionate at any DPI.
-// What is drawn: a QCustomPlot (or a LivePlot's plot) through its painter API, so curves and
-// text stay vectors; a QGraphicsView its scene; any other widget through QWidget::render().
+// What is drawn: a QCustomPlot (or a LivePlot's or GroupHistogramView's plot) through its
+// painter API, so curves and text stay vectors; a QGraphicsView its scene; any other widget
+// through QWidget::render(). Offer the LivePlot / GroupHistogramView rather than its inner
+// QCustomPlot: then print colours restyle it too.
 // Several plots: PDF writes one page per plot (multi-page) unless onePerPlot; PNG and SVG,
 // which have no pages, always write one file per plot, named <stem>-<plot name>.<suffix>.
 // Failure: the returned message names the file ("" on success); nothing throws.
@@ -29,6 +31,9 @@ struct PlotExportOptions {
     QSizeF size{160, 100};   // in `unit`; pixels are pixels of the PNG at `dpi`
     int dpi = 300;
     bool onePerPlot = false; // PDF: one file per plot instead of one page per plot
+    // Light colours (white background) whatever the workbench's theme: dark-theme plots are
+    // drawn with the style's light palette while they are exported.
+    bool printColours = true;
     QString title;           // PDF / SVG document title; "" = the plots' names
 
     // The size in inches, and the layout size in screen pixels (96 per inch).

@@ -289,8 +289,8 @@ ExportablePlots RunMonitor::exportablePlots(const QString& tab) const {
         for (LivePlot* p : {loss_, lr_, gradNorm_, throughput_}) add(p);
     }
     if (tab.isEmpty() || tab == "groups") {
-        // The bars without the slider and play button; their title names the step shown.
-        out.push_back({tr("Popularity groups"), groups_->plot()});
+        // The bars (drawn without the slider and play button); their title names the step shown.
+        out.push_back({tr("Popularity groups"), groups_});
     }
     if (tab.isEmpty() || tab == "divergences") {
         for (LivePlot* p : {titleDiv_, tokenDiv_}) add(p);

@@ -4,6 +4,7 @@
 #include "app/cli_plots/render_plots.h"
 
 #include "widgets/custom_plot.h"
+#include "widgets/group_histogram_view.h"
 #include "widgets/live_plot.h"
 #include "widgets/plot_export.h"
 #include "widgets/run_monitor.h"
@@ -42,6 +43,7 @@ constexpr Kind kKinds[] = {
 };
 
 bool hasData(QWidget* widget) {
+    if (auto* groups = qobject_cast<flower::widgets::GroupHistogramView*>(widget)) return !groups->steps().empty();
     if (auto* live = qobject_cast<LivePlot*>(widget)) {
         for (int i = 0; i < live->seriesCount(); ++i) {
             if (!live->points(i).empty()) return true;

@@ -7,6 +7,7 @@
 #include "widgets/live_plot.h"
 #include "widgets/main_window.h"
 #include "widgets/plot_export.h"
+#include "widgets/plot_style.h"
 #include "widgets/run_monitor.h"
 #include "core/store/run_store.h"
 #include "core/store/run_writer.h"
@@ -77,6 +78,7 @@ class TestPlotExport : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void pngHasTheSizeAndDpiAsked();
+    void darkThemePlotsPrintOnWhite();
     void svgIsAVectorDrawing();
     void pdfHasOnePagePerPlot();
     void onePerPlotWritesTheNamesAnnounced();
@@ -143,6 +145,28 @@ void TestPlotExport::pngHasTheSizeAndDpiAsked() {
     o.size = {800, 500};
     QCOMPARE(PlotExport::exportPlots({{"Loss", &plot}}, file, o), QString());
     QCOMPARE(QImage(file).size(), QSize(800, 500));
+}
+
+void TestPlotExport::darkThemePlotsPrintOnWhite() {
+    test::TempDir dir("dark");
+    LivePlot plot("Loss by term", "loss");
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(30, 30, 30));
+    dark.setColor(QPalette::Base, QColor(20, 20, 20));
+    dark.setColor(QPalette::WindowText, Qt::white);
+    dark.setColor(QPalette::Text, Qt::white);
+    plot.setPalette(dark);
+    fillPlot(plot);
+    PlotExportOptions o;
+    o.format = PlotExportOptions::Format::Png;
+    o.dpi = 96;
+    const QString file = QString::fromStdString((dir.path() / "p.png").string());
+    QCOMPARE(PlotExport::exportPlots({{"Loss", &plot}}, file, o), QString());
+    QVERIFY2(qGray(QImage(file).pixel(3, 3)) > 230, "print colours: a light background");
+    QVERIFY(widgets::PlotStyle::isDark(plot.palette()));  // the widget's own palette is back
+    o.printColours = false;
+    QCOMPARE(PlotExport::exportPlots({{"Loss", &plot}}, file, o), QString());
+    QVERIFY2(qGray(QImage(file).pixel(3, 3)) < 60, "as on screen: the dark background");
 }
 
 void TestPlotExport::svgIsAVectorDrawing() {
@@ -354,7 +378,7 @@ void TestPlotExport::monitorOffersEveryPlotAndItsSeries() {
     QVERIFY(fields[5].toDouble() == 1.0 / 6);  // the stored double, read back exactly
 }
 
-FLOWER_GUI_TEST_MAIN(TestPlotExport, pngHasTheSizeAndDpiAsked, svgIsAVectorDrawing,
+FLOWER_GUI_TEST_MAIN(TestPlotExport, pngHasTheSizeAndDpiAsked, darkThemePlotsPrintOnWhite, svgIsAVectorDrawing,
                      pdfHasOnePagePerPlot, onePerPlotWritesTheNamesAnnounced, otherWidgetsAndScenes,
                      badRequestsSayWhy, dialogRemembersItsChoices, monitorOffersEveryPlotAndItsSeries,
                      mainWindowExportsTheCurrentTab)
