@@ -18,6 +18,7 @@
 #pragma once
 
 #include "widgets/comparison_data.h"
+#include "widgets/export_source.h"
 #include "widgets/exportable_plot.h"
 #include "widgets/run_palette.h"
 
@@ -42,7 +43,7 @@ class ComparisonPlot;
 class ComparisonWorker;
 class HyperParameterModel;
 
-class ComparisonView : public QWidget {
+class ComparisonView : public QWidget, public ExportSource {
     Q_OBJECT
 public:
     explicit ComparisonView(QWidget* parent = nullptr);
@@ -67,7 +68,9 @@ public:
     // Table 4 (false) or Table 3 (true) in the metrics tab; exact = the _exact divergences.
     void showDivergenceTable(bool divergences, bool exact = false);
     const store::ResultTable& shownTable() const;
-    ExportablePlots exportablePlots() const;
+    // ExportSource: File ▸ Export plots… / Export series… on this tab.
+    ExportablePlots exportablePlots() const override;
+    QList<qint64> exportRuns() const override { return runIds_; }
 
 Q_SIGNALS:
     void loaded();    // runs and tables read (before the curves)

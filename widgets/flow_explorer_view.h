@@ -19,6 +19,7 @@
 
 #include "core/flow/flow_explorer.h"
 #include "core/run/experiment_config.h"
+#include "widgets/export_source.h"
 #include "widgets/exportable_plot.h"
 
 #include <QPointer>
@@ -46,7 +47,7 @@ class FlowGraphView;
 class FlowTreeModel;
 class PolicyPanel;
 
-class FlowExplorerView : public QWidget {
+class FlowExplorerView : public QWidget, public ExportSource {
     Q_OBJECT
 public:
     explicit FlowExplorerView(QWidget* parent = nullptr);
@@ -70,7 +71,8 @@ public:
     // Exports the graph (PNG, SVG, PDF by suffix); "" or the reason.
     QString exportGraph(const QString& file) const;
     // The graph and the policy panel's two charts, for the export dialog.
-    ExportablePlots exportablePlots() const;
+    // ExportSource: File ▸ Export plots… / Export series… on this tab.
+    ExportablePlots exportablePlots() const override;
     // The run store whose runs the policy panel offers.
     void setStore(const QString& file);
     PolicyPanel* policyPanel() const { return policy_; }

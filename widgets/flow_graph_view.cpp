@@ -1,6 +1,7 @@
 #include "widgets/flow_graph_view.h"
 
 #include "widgets/flow_tree_model.h"
+#include "widgets/plot_export.h"
 
 #include <QBrush>
 #include <QFileInfo>
@@ -13,8 +14,6 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
-#include <QPdfWriter>
-#include <QSvgGenerator>
 
 #include <algorithm>
 
@@ -205,42 +204,9 @@ void FlowGraphView::mousePressEvent(QMouseEvent* event) {
 }
 
 QString FlowGraphView::exportTo(const QString& file) const {
-    const QRectF r = scene_->sceneRect();
-    if (r.isEmpty()) return tr("nothing to export: no state is shown");
-    const QString suffix = QFileInfo(file).suffix().toLower();
-    if (suffix == "png") {
-        QImage image((r.size() * 2).toSize(), QImage::Format_ARGB32);
-        image.fill(Qt::white);
-        QPainter p(&image);
-        p.setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
-        scene_->render(&p, QRectF(), r);
-        p.end();
-        return image.save(file, "PNG") ? QString() : tr("could not write %1").arg(file);
-    }
-    if (suffix == "svg") {
-        QSvgGenerator svg;
-        svg.setFileName(file);
-        svg.setSize(r.size().toSize());
-        svg.setViewBox(QRectF(QPointF(0, 0), r.size()));
-        svg.setTitle(tr("Prefix-tree flows"));
-        QPainter p;
-        if (!p.begin(&svg)) return tr("could not write %1").arg(file);
-        scene_->render(&p, QRectF(QPointF(0, 0), r.size()), r);
-        p.end();
-        return {};
-    }
-    if (suffix == "pdf") {
-        QPdfWriter pdf(file);
-        pdf.setPageSize(QPageSize(r.size(), QPageSize::Point));
-        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
-        pdf.setTitle(tr("Prefix-tree flows"));
-        QPainter p;
-        if (!p.begin(&pdf)) return tr("could not write %1").arg(file);
-        scene_->render(&p, QRectF(), r);
-        p.end();
-        return {};
-    }
-    return tr("unknown format \"%1\": use .png, .svg or .pdf").arg(suffix);
+    if (scene_->sceneRect().isEmpty()) return tr("nothing to export: no state is shown");
+    // PNG at twice the scene's size, as before the common export path.
+    return PlotExport::exportWidget(const_cast<FlowGraphView*>(this), tr("Prefix-tree flows"), file, 192);
 }
 
 }  // namespace flower::widgets

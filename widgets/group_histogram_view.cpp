@@ -46,8 +46,8 @@ GroupHistogramView::GroupHistogramView(QWidget* parent) : QWidget(parent) {
     QFont titleFont = font();
     titleFont.setBold(true);
     plot_->plotLayout()->insertRow(0);
-    plot_->plotLayout()->addElement(0, 0,
-                                    new QCPTextElement(plot_, tr("Popularity groups: share of titles"), titleFont));
+    title_ = new QCPTextElement(plot_, tr("Popularity groups: share of titles"), titleFont);
+    plot_->plotLayout()->addElement(0, 0, title_);
     plot_->plotLayout()->setRowStretchFactor(0, 0.001);
     plot_->legend->setVisible(true);
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
@@ -274,6 +274,8 @@ void GroupHistogramView::redraw() {
     plot_->xAxis->setRange(0.4, std::max(1, groupCount_) + 0.6);
     plot_->yAxis->setRange(0, top > 0 ? top * 1.18 : 1.0);
     emptyText_->setVisible(steps_.empty());
+    title_->setText(step >= 0 ? tr("Popularity groups at step %1: share of titles").arg(step)
+                              : tr("Popularity groups: share of titles"));
 
     if (steps_.empty()) {
         stepLabel_->setText(tr("no evaluation yet"));

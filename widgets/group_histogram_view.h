@@ -23,6 +23,7 @@ class QCustomPlot;
 class QCPBars;
 class QCPBarsGroup;
 class QCPItemText;
+class QCPTextElement;
 class QLabel;
 class QSlider;
 class QTimer;
@@ -66,6 +67,7 @@ private:
     QCustomPlot* plot_ = nullptr;
     QCPBarsGroup* group_ = nullptr;
     QCPItemText* emptyText_ = nullptr;
+    QCPTextElement* title_ = nullptr;  // names the step shown (exported plots have no slider)
     QSlider* slider_ = nullptr;
     QToolButton* play_ = nullptr;
     QLabel* stepLabel_ = nullptr;

@@ -1,6 +1,7 @@
 #include "widgets/live_plot.h"
 
 #include "widgets/envelope_downsampler.h"
+#include "widgets/plot_export.h"
 #include "widgets/plot_style.h"
 #include "widgets/series_smoothing.h"
 
@@ -11,7 +12,6 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QMouseEvent>
-#include <QSvgGenerator>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -75,7 +75,7 @@ protected:
 }  // namespace
 
 LivePlot::LivePlot(const QString& title, const QString& yLabel, QWidget* parent)
-    : QWidget(parent), yLabel_(yLabel) {
+    : QWidget(parent), title_(title), yLabel_(yLabel) {
     plot_ = new QCustomPlot(this);
     plot_->setObjectName("plot");
     auto* layout = new QVBoxLayout(this);
@@ -632,34 +632,9 @@ void LivePlot::onContextMenu(const QPoint& pos) {
 
 bool LivePlot::exportTo(const QString& file, QString* error) {
     hideCrosshair();
-    const QString suffix = QFileInfo(file).suffix().toLower();
-    bool ok = false;
-    if (suffix == "png") {
-        ok = plot_->savePng(file, 0, 0, 2.0);
-    } else if (suffix == "pdf") {
-        ok = plot_->savePdf(file);
-    } else if (suffix == "svg") {
-        QSvgGenerator svg;
-        svg.setFileName(file);
-        svg.setSize(plot_->size());
-        svg.setViewBox(QRect(QPoint(0, 0), plot_->size()));
-        svg.setTitle(plot_->objectName());
-        QCPPainter painter;
-        ok = painter.begin(&svg);
-        if (ok) {
-            plot_->toPainter(&painter, plot_->width(), plot_->height());
-            ok = painter.end();
-        }
-    } else {
-        if (error) {
-            *error = tr("%1: unknown image type \"%2\" (expected .png, .pdf or .svg)").arg(file, suffix);
-        }
-        return false;
-    }
-    if (!ok && error) {
-        *error = tr("%1: could not be written").arg(file);
-    }
-    return ok;
+    const QString message = PlotExport::exportWidget(plot_, title_, file);
+    if (!message.isEmpty() && error) *error = message;
+    return message.isEmpty();
 }
 
 void LivePlot::changeEvent(QEvent* event) {

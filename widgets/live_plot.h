@@ -90,6 +90,8 @@ public:
     // The crosshair's text for x coordinate `key` (in the current x axis units).
     QString readout(double key) const;
     QCustomPlot* plot() const;
+    // The title shown above the plot (the export's page title and file name).
+    QString title() const { return title_; }
 
 Q_SIGNALS:
     // After points were appended to the drawn data of `series` (its last step now `lastStep`).
@@ -120,6 +122,7 @@ private:
     QCPItemText* emptyText_ = nullptr;
     QCPItemStraightLine* crosshair_ = nullptr;
     QCPItemText* readoutText_ = nullptr;
+    QString title_;
     QString yLabel_;
     std::vector<std::unique_ptr<Series>> series_;
     double smoothing_ = 0.0;

@@ -11,6 +11,8 @@
 #include "core/util/runtime.h"
 #include "flower/build_info.h"
 #include "widgets/experiment_form.h"
+#include "widgets/export_dialog.h"
+#include "widgets/export_source.h"
 #include "widgets/run_list_model.h"
 #include "widgets/run_list_view.h"
 #include "widgets/run_queue.h"
@@ -209,6 +211,11 @@ void MainWindow::buildActions() {
                            tr("Write the form's resolved experiment to a file"));
     export_ = make(tr("&Export runs…"), "actionExport", QKeySequence(tr("Ctrl+E")),
                    tr("Write the selected runs (or all) as CSV, Markdown, LaTeX or JSON"));
+    exportPlots_ = make(tr("Export &plots…"), "actionExportPlots", QKeySequence(tr("Ctrl+Shift+E")),
+                        tr("Write the current tab's plots as PNG, SVG or PDF (one page per plot)"));
+    exportSeries_ = make(tr("Export se&ries…"), "actionExportSeries", QKeySequence(),
+                         tr("Write every point of the selected runs' series (or the current tab's "
+                            "run) as CSV or JSON, or only the zoomed x range"));
     preferences_ = make(tr("&Preferences…"), "actionPreferences", QKeySequence::Preferences,
                         tr("Appearance"));
     quit_ = make(tr("&Quit"), "actionQuit", QKeySequence::Quit, tr("Close the workbench"));
@@ -238,6 +245,10 @@ void MainWindow::buildActions() {
     });
     connect(saveExperiment_, &QAction::triggered, form_, &ExperimentForm::chooseAndSave);
     connect(export_, &QAction::triggered, this, &MainWindow::exportRuns);
+    connect(exportPlots_, &QAction::triggered, this, &MainWindow::exportPlots);
+    connect(exportSeries_, &QAction::triggered, this, &MainWindow::exportSeries);
+    connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::updateExportActions);
+    updateExportActions();
     connect(preferences_, &QAction::triggered, this, &MainWindow::showPreferences);
     connect(quit_, &QAction::triggered, this, &QWidget::close);
     connect(run_, &QAction::triggered, this, [this] { submitForm(true); });
@@ -270,6 +281,8 @@ void MainWindow::buildMenus() {
     recentMenu_ = file->addMenu(tr("Recent &stores"));
     recentMenu_->setObjectName("menuRecentStores");
     file->addAction(export_);
+    file->addAction(exportPlots_);
+    file->addAction(exportSeries_);
     file->addSeparator();
     file->addAction(preferences_);
     file->addSeparator();
@@ -595,6 +608,38 @@ void MainWindow::exportRuns() {
                                  8000);
     } catch (const std::exception& e) {
         QMessageBox::warning(this, tr("Cannot export"), QString::fromUtf8(e.what()));
+    }
+}
+
+void MainWindow::updateExportActions() {
+    const bool plots = dynamic_cast<ExportSource*>(tabs_->currentWidget()) != nullptr;
+    exportPlots_->setEnabled(plots);
+    exportPlots_->setStatusTip(plots ? tr("Write the current tab's plots as PNG, SVG or PDF (one page per plot)")
+                                     : tr("This tab has no plots; the Monitor tab has"));
+}
+
+void MainWindow::exportPlots() {
+    auto* source = dynamic_cast<ExportSource*>(tabs_->currentWidget());
+    if (source == nullptr) {
+        statusBar()->showMessage(tr("The current tab has no plots to export"), 8000);
+        return;
+    }
+    const QStringList files = ExportDialog::exportPlots(this, source->exportablePlots(), source->exportTitle());
+    if (!files.isEmpty()) {
+        statusBar()->showMessage(tr("Exported %n file(s): %1", nullptr, static_cast<int>(files.size()))
+                                     .arg(files.join(", ")), 8000);
+    }
+}
+
+void MainWindow::exportSeries() {
+    auto* source = dynamic_cast<ExportSource*>(tabs_->currentWidget());
+    QList<qint64> runs = runList_->selectedRuns();
+    if (runs.isEmpty() && source) runs = source->exportRuns();
+    const auto zoomed = source ? source->zoomedRange() : std::nullopt;
+    const QStringList files = ExportDialog::exportSeries(this, store_, runs, zoomed);
+    if (!files.isEmpty()) {
+        statusBar()->showMessage(tr("Exported the series of %n run(s) to %1", nullptr, static_cast<int>(runs.size()))
+                                     .arg(files.join(", ")), 8000);
     }
 }
 

@@ -40,6 +40,8 @@ public:
     // Adds a tab to the central area (the lead adds the monitor here). The window takes
     // ownership; names are what --view selects (case-insensitive).
     void addView(const QString& name, QWidget* view);
+    // A tab that inherits ExportSource (widgets/export_source.h) offers its plots to File ▸
+    // Export plots… and its runs / zoomed range to Export series….
     // Shows the tab of that name, or the run list for "runs". False when there is none.
     bool showView(const QString& name);
     QStringList viewNames() const;
@@ -87,6 +89,9 @@ private:
     void updateRunCounts(int running, int queued);
     void chooseStore();
     void exportRuns();
+    void exportPlots();
+    void exportSeries();
+    void updateExportActions();
     void showPreferences();
     void cancelRuns(const QList<qint64>& ids);
     void resumeRuns(const QList<qint64>& ids);
@@ -109,6 +114,8 @@ private:
     QAction* loadExperiment_ = nullptr;
     QAction* saveExperiment_ = nullptr;
     QAction* export_ = nullptr;
+    QAction* exportPlots_ = nullptr;
+    QAction* exportSeries_ = nullptr;
     QAction* preferences_ = nullptr;
     QAction* quit_ = nullptr;
     QAction* run_ = nullptr;

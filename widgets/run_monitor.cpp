@@ -1,5 +1,6 @@
 #include "widgets/run_monitor.h"
 
+#include "widgets/export_dialog.h"
 #include "widgets/group_histogram_view.h"
 #include "widgets/live_plot.h"
 #include "widgets/plot_grid.h"
@@ -14,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSlider>
 #include <QSortFilterProxyModel>
@@ -24,6 +26,8 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+
+#include "widgets/custom_plot.h"
 
 namespace flower::widgets {
 
@@ -156,6 +160,12 @@ void RunMonitor::buildUi() {
     tools->addWidget(xAxis_);
     tools->addSpacing(12);
     tools->addWidget(logLoss_);
+    export_ = new QPushButton(tr("Export…"), this);
+    export_->setObjectName("exportButton");
+    export_->setToolTip(tr("Write this run's plots as PNG, SVG or PDF (one page per plot)"));
+    connect(export_, &QPushButton::clicked, this, &RunMonitor::chooseExport);
+    tools->addSpacing(12);
+    tools->addWidget(export_);
 
     tabs_ = new QTabWidget(this);
     tabs_->setObjectName("monitorTabs");
@@ -268,6 +278,62 @@ bool RunMonitor::showTab(const QString& name) {
         }
     }
     return false;
+}
+
+ExportablePlots RunMonitor::exportablePlots() const { return exportablePlots(QString()); }
+
+ExportablePlots RunMonitor::exportablePlots(const QString& tab) const {
+    ExportablePlots out;
+    const auto add = [&out](LivePlot* p) { out.push_back({p->title(), p}); };
+    if (tab.isEmpty() || tab == "training") {
+        for (LivePlot* p : {loss_, lr_, gradNorm_, throughput_}) add(p);
+    }
+    if (tab.isEmpty() || tab == "groups") {
+        // The bars (drawn without the slider and play button); their title names the step shown.
+        out.push_back({tr("Popularity groups"), groups_});
+    }
+    if (tab.isEmpty() || tab == "divergences") {
+        for (LivePlot* p : {titleDiv_, tokenDiv_}) add(p);
+    }
+    if (tab.isEmpty() || tab == "evaluation") evaluation_->forEachPlot(add);
+    if (tab.isEmpty() || tab == "diagnostics") diagnostics_->forEachPlot(add);
+    return out;
+}
+
+QString RunMonitor::exportTitle() const {
+    if (runId_ == 0) return {};
+    return runName_.isEmpty() ? tr("run %1").arg(runId_) : tr("run %1 · %2").arg(runId_).arg(runName_);
+}
+
+QList<qint64> RunMonitor::exportRuns() const {
+    if (runId_ == 0) return {};
+    return {runId_};
+}
+
+std::optional<store::SeriesRange> RunMonitor::zoomedRange() const {
+    std::optional<store::SeriesRange> range;
+    const_cast<RunMonitor*>(this)->forEachPlot([&range, this](LivePlot* p) {
+        if (range || p->followsData() || p->seriesCount() == 0) return;
+        const QCPRange x = p->plot()->xAxis->range();
+        store::SeriesRange r;
+        r.lower = x.lower;
+        r.upper = x.upper;
+        switch (p->xAxis()) {
+            case LivePlot::XAxis::Step: r.axis = store::SeriesAxis::Step; break;
+            case LivePlot::XAxis::Epoch: r.axis = store::SeriesAxis::Epoch; break;
+            case LivePlot::XAxis::WallTime:
+                r.axis = store::SeriesAxis::WallTime;
+                r.lower += timeOrigin_;
+                r.upper += timeOrigin_;
+                break;
+        }
+        range = r;
+    });
+    return range;
+}
+
+void RunMonitor::chooseExport() {
+    ExportDialog::exportPlots(this, exportablePlots(), exportTitle());
 }
 
 qint64 RunMonitor::runId() const { return runId_; }

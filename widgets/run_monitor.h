@@ -14,6 +14,8 @@
 // Failure: a store that cannot be read shows its message above the tabs; polling goes on.
 #pragma once
 
+#include "widgets/export_source.h"
+
 #include <QString>
 #include <QWidget>
 
@@ -29,6 +31,7 @@ class QCheckBox;
 class QComboBox;
 class QGridLayout;
 class QLabel;
+class QPushButton;
 class QSlider;
 class QTabWidget;
 class QThread;
@@ -48,7 +51,7 @@ class SamplesModel;
 class StorePoller;
 struct MonitorBatch;
 
-class RunMonitor : public QWidget {
+class RunMonitor : public QWidget, public ExportSource {
     Q_OBJECT
 public:
     explicit RunMonitor(QWidget* parent = nullptr);
@@ -64,6 +67,19 @@ public:
     // The tab names, for `--view` and tests: "training", "groups", "divergences", "evaluation",
     // "samples", "diagnostics". False when unknown.
     bool showTab(const QString& name);
+
+    // ExportSource: every plot of every tab (Training's four, the popularity groups, the two
+    // KL / JS plots, each evaluation and diagnostics plot), names as their titles.
+    ExportablePlots exportablePlots() const override;
+    // The plots of one tab (a showTab name), for `flower export --plot`.
+    ExportablePlots exportablePlots(const QString& tab) const;
+    QString exportTitle() const override;
+    QList<qint64> exportRuns() const override;
+    // The x range of the first plot the user zoomed or panned (Training first), in the store's
+    // units (wall time as Unix seconds).
+    std::optional<store::SeriesRange> zoomedRange() const override;
+    // Opens the export dialog on this monitor's plots (the tool row's Export… button).
+    void chooseExport();
 
 Q_SIGNALS:
     // After a poll that found nothing newer than what is shown (the --screenshot readiness).
@@ -93,6 +109,7 @@ private:
     QLabel* smoothingValue_ = nullptr;
     QComboBox* xAxis_ = nullptr;
     QCheckBox* logLoss_ = nullptr;
+    QPushButton* export_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     LivePlot* loss_ = nullptr;
     LivePlot* lr_ = nullptr;

@@ -4,10 +4,12 @@
 // learning rate, gradient norm, tokens/s; an evaluation every 100 steps with the group
 // histograms, title/token divergences sampled and exact, NDCG/HR/DGU/MGU/entropy/TTR, and 24
 // generated titles) into a temporary store.
-// Usage: monitor_snapshot OUTDIR [--store FILE --run ID] [--size WxH]
-// Writes OUTDIR/monitor-<tab>-<light|dark>.png.
+// Usage: monitor_snapshot OUTDIR [--store FILE --run ID] [--size WxH]  (a --store FILE that does
+// not exist receives the synthetic run, as run 1, and is kept)
+// Writes OUTDIR/monitor-<tab>-<light|dark>.png and export-{plots,series}-dialog-<light|dark>.png.
 #include "core/store/run_store.h"
 #include "core/store/run_writer.h"
+#include "widgets/export_dialog.h"
 #include "widgets/run_monitor.h"
 
 #include <QApplication>
@@ -16,6 +18,7 @@
 #include <QSlider>
 #include <QDir>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QMouseEvent>
 #include <QPalette>
 #include <QStyle>
@@ -188,6 +191,10 @@ int main(int argc, char** argv) {
         if (storeFile.isEmpty()) {
             storeFile = temp.filePath("runs.sqlite");
             runId = writeSyntheticRun(storeFile.toStdString());
+        } else if (!QFileInfo::exists(storeFile)) {
+            // A store to keep (for `flower export --plot` and the export dialog to look at).
+            runId = writeSyntheticRun(storeFile.toStdString());
+            std::printf("wrote run %lld to %s\n", static_cast<long long>(runId), qPrintable(storeFile));
         }
     } catch (const std::exception& e) {
         std::fprintf(stderr, "monitor_snapshot: %s\n", e.what());
@@ -237,6 +244,22 @@ int main(int argc, char** argv) {
         const QString file = QString("%1/monitor-training-time-log-%2.png").arg(outDir, name);
         if (!monitor.grab().save(file)) return 1;
         std::printf("%s\n", qPrintable(file));
+        // The export dialogs (issue 18) on this monitor's plots and run.
+        {
+            widgets::ExportDialog plots(monitor.exportablePlots(), monitor.exportTitle(), &monitor);
+            plots.show();
+            settle(100);
+            const QString dialog = QString("%1/export-plots-dialog-%2.png").arg(outDir, name);
+            if (!plots.grab().save(dialog)) return 1;
+            std::printf("%s\n", qPrintable(dialog));
+            const store::SeriesRange zoom{store::SeriesAxis::Step, 120, 480};
+            widgets::ExportDialog series(storeFile, monitor.exportRuns(), zoom, &monitor);
+            series.show();
+            settle(100);
+            const QString seriesFile = QString("%1/export-series-dialog-%2.png").arg(outDir, name);
+            if (!series.grab().save(seriesFile)) return 1;
+            std::printf("%s\n", qPrintable(seriesFile));
+        }
     }
     return 0;
 }
