@@ -93,7 +93,7 @@ ordered_json runTrainingSession(const run::ExperimentConfig& config, const Sessi
                      ")");
     train::RunSessionOptions sessionOptions;
     sessionOptions.storeFile = options.storeFile;
-    sessionOptions.runId = options.resumeRun;
+    sessionOptions.runId = options.resumeRun ? options.resumeRun : options.existingRun;
     sessionOptions.requireCheckpoint = options.resumeRun.has_value();
     train::RunSession session(config, sessionOptions);
     progress.message(session.assembly().describe());

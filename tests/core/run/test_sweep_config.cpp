@@ -60,6 +60,7 @@ private Q_SLOTS:
     void nameCannotBeVaried();
     void duplicateValueIsRefused();
     void badValueNamesThePoint();
+    void everySweepFileExpands();
 };
 
 // grid: last key fastest; zip: index i of each axis together, inside each grid point.
@@ -305,6 +306,31 @@ void TestSweepConfig::badValueNamesThePoint() {
              e.c_str());
 }
 
+// experiments/sweeps/*.json expand; the demo's λ × seed sweep gives the six runs of its README.
+void TestSweepConfig::everySweepFileExpands() {
+    const fs::path dir = fs::path(FLOWER_EXPERIMENTS_DIR) / "sweeps";
+    int files = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (entry.path().extension() != ".json") continue;
+        ++files;
+        const auto r = SweepConfig::load(entry.path()).expand();
+        QVERIFY2(!r.empty(), entry.path().c_str());
+    }
+    QVERIFY(files >= 1);
+    const auto demo = SweepConfig::load(dir / "demo-lambda-seeds.json").expand();
+    std::vector<std::string> names;
+    for (const auto& e : demo) names.push_back(e.name);
+    QCOMPARE(names, std::vector<std::string>({"demo-lambda-seeds/lambda=0.01,seed=1",
+                                              "demo-lambda-seeds/lambda=0.01,seed=2",
+                                              "demo-lambda-seeds/lambda=0.01,seed=3",
+                                              "demo-lambda-seeds/lambda=0.1,seed=1",
+                                              "demo-lambda-seeds/lambda=0.1,seed=2",
+                                              "demo-lambda-seeds/lambda=0.1,seed=3"}));
+    QCOMPARE(demo[0].config.maxSteps, std::int64_t{100});
+    QCOMPARE(demo[0].config.evaluation.everySteps, std::int64_t{50});
+    QCOMPARE(demo[0].config.model, std::string("tiny"));  // the demo's
+}
+
 FLOWER_TEST_MAIN(TestSweepConfig, gridTimesZipInOrder, valuesReachTheConfig,
                  linspaceAndLogspaceValues, pathsAreRelativeToTheSweepFile,
                  resolvedExperimentStandsAlone, sweepFileRoundTrips, groupByKeysDropTheSeed,
@@ -312,7 +338,7 @@ FLOWER_TEST_MAIN(TestSweepConfig, gridTimesZipInOrder, valuesReachTheConfig,
                  unknownTopLevelKeyIsRefused, emptyAxisIsRefused, zipAxesOfUnequalLength,
                  keyInGridAndZip, keyInSetAndGrid, badLinspaceSpecs, missingExperiment,
                  noAxisIsRefused, nameCannotBeVaried, duplicateValueIsRefused,
-                 badValueNamesThePoint)
+                 badValueNamesThePoint, everySweepFileExpands)
 #ifdef FLOWER_TEST_QT
 #include "test_sweep_config.moc"
 #endif
