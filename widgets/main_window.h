@@ -68,6 +68,10 @@ Q_SIGNALS:
     // The background PRAGMA integrity_check of an opened store ended: "ok" or what is wrong
     // (also shown in the status bar and, when interactive, a message box).
     void integrityChecked(const QString& store, const QString& result);
+    // Run list ▸ "Compare group (aggregate seeds)" on a sweep: its runs and the suggested
+    // group-by keys (varied fields without seed), for the comparison view.
+    void compareGroupRequested(const QString& store, qint64 sweepId, const QList<qint64>& runIds,
+                               const QStringList& groupBy);
 
 public Q_SLOTS:
     void showAbout();
@@ -90,6 +94,7 @@ private:
     void resumeRuns(const QList<qint64>& ids);
     void deleteRuns(const QList<qint64>& ids);
     void duplicateRun(qint64 id);
+    void openSweepEditor();
     void revealRun(qint64 id);
     void onRunFinished(qint64 runId, const QString& state, const QString& message);
     static QString deviceDescription();
@@ -114,6 +119,7 @@ private:
     QAction* startQueue_ = nullptr;
     QAction* resume_ = nullptr;
     QAction* cancel_ = nullptr;
+    QAction* newSweep_ = nullptr;
     QMenu* recentMenu_ = nullptr;
 
     QLabel* deviceLabel_ = nullptr;
