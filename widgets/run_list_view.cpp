@@ -46,7 +46,8 @@ RunListView::RunListView(RunListModel* model, QWidget* parent)
         table_->setColumnWidth(column, fm.horizontalAdvance(sample) + 24);
     };
     width(RunListModel::Id, QStringLiteral("▸ sweep 99"));
-    width(RunListModel::Name, QStringLiteral("rq1-synthetic-sft"));
+    // Sweep runs are named "<sweep>/lambda=0.1,seed=2": room for one of those.
+    width(RunListModel::Name, QStringLiteral("demo-lambda-seeds/lambda=0.01,seed=1"));
     width(RunListModel::Method, QStringLiteral("flower"));
     width(RunListModel::Dataset, QStringLiteral("synthetic:items=100"));
     width(RunListModel::Reward, QStringLiteral("Reward"));
@@ -67,6 +68,7 @@ RunListView::RunListView(RunListModel* model, QWidget* parent)
     layout->addWidget(table_);
 
     connect(filter_, &QLineEdit::textChanged, proxy_, &RunFilterProxy::setFilterText);
+    connect(groups_, &QAbstractItemModel::layoutChanged, this, &RunListView::expandNewGroups);
     connect(table_, &QWidget::customContextMenuRequested, this, &RunListView::showMenu);
     connect(table_, &QAbstractItemView::doubleClicked, this, [this](const QModelIndex& index) {
         // Tags and notes are edited on double-click; any other cell opens the run.
@@ -76,6 +78,18 @@ RunListView::RunListView(RunListModel* model, QWidget* parent)
             Q_EMIT openRequested(id);
         }
     });
+}
+
+void RunListView::expandNewGroups() {
+    for (int r = 0; r < groups_->rowCount(); ++r) {
+        const QModelIndex index = groups_->index(r, 0);
+        if (!groups_->isGroup(index)) continue;
+        const qint64 sweep = index.data(RunGroupModel::SweepIdRole).toLongLong();
+        if (!seenSweeps_.contains(sweep)) {
+            seenSweeps_.insert(sweep);
+            table_->expand(index);
+        }
+    }
 }
 
 QList<qint64> RunListView::selectedRuns() const {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <QList>
+#include <QSet>
 #include <QStringList>
 #include <QWidget>
 
@@ -43,12 +44,14 @@ Q_SIGNALS:
 
 private:
     void showMenu(const QPoint& at);
+    void expandNewGroups();
 
     RunListModel* model_;
     RunFilterProxy* proxy_;
     RunGroupModel* groups_;
     QLineEdit* filter_;
     QTreeView* table_;
+    QSet<qint64> seenSweeps_;  // groups shown once: a new sweep opens expanded, then stays as left
 };
 
 }  // namespace flower::widgets
