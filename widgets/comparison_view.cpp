@@ -225,7 +225,14 @@ ComparisonView::ComparisonView(QWidget* parent) : QWidget(parent) {
 
 ComparisonView::~ComparisonView() = default;
 
+void ComparisonView::showRuns(const QString& storeFile, const QList<qint64>& runIds,
+                              const QString& groupKey) {
+    showRuns(storeFile, runIds);
+    pendingGroupKey_ = groupKey;
+}
+
 void ComparisonView::showRuns(const QString& storeFile, const QList<qint64>& runIds) {
+    pendingGroupKey_.reset();
     storeFile_ = storeFile;
     runIds_ = runIds;
     failed_ = false;
@@ -254,7 +261,11 @@ void ComparisonView::applyLoaded(std::vector<ComparedRun> runs, ComparedTables t
     tables_ = std::move(tables);
     model_->setRuns(runs);
     // Group-by offers the keys that differ, the run's name and description excluded.
-    const QString current = group_->currentData().toString();
+    QString current = group_->currentData().toString();
+    if (pendingGroupKey_) {
+        current = *pendingGroupKey_;
+        pendingGroupKey_.reset();
+    }
     group_->blockSignals(true);
     while (group_->count() > 1) group_->removeItem(1);
     for (const auto& k : model_->differingKeys()) {
@@ -264,9 +275,11 @@ void ComparisonView::applyLoaded(std::vector<ComparedRun> runs, ComparedTables t
     const int keep = group_->findData(current);
     group_->setCurrentIndex(keep >= 0 ? keep : 0);
     group_->blockSignals(false);
-    if (keep < 0 && !current.isEmpty()) {
-        settings_.groupKey.clear();
-        bandBox_->setEnabled(false);
+    const std::string chosen = keep >= 0 ? current.toStdString() : std::string();
+    if (chosen != settings_.groupKey) {
+        settings_.groupKey = chosen;
+        bandBox_->setEnabled(!chosen.empty());
+        palette_.reset();
         recompute();
     }
     const int equal = model_->equalColumnCount();

@@ -26,6 +26,8 @@
 #include <QMap>
 #include <QWidget>
 
+#include <optional>
+
 #include <memory>
 
 class QCheckBox;
@@ -51,6 +53,9 @@ public:
 
     // Reads these runs of `storeFile` (on the worker) and draws them.
     void showRuns(const QString& storeFile, const QList<qint64>& runIds);
+    // The same, grouped by `groupKey` once the runs are read (a sweep's "Compare group": its
+    // varied field; "" = one curve per run). A key the runs do not differ in is ignored.
+    void showRuns(const QString& storeFile, const QList<qint64>& runIds, const QString& groupKey);
     QList<qint64> runIds() const { return runIds_; }
 
     void setAlignment(compare::XAlign align);
@@ -115,6 +120,7 @@ private:
     QTableWidget* metrics_ = nullptr;
     QLabel* metricsNote_ = nullptr;
     bool failed_ = false;     // the last load failed: its message stays in place of the plots
+    std::optional<QString> pendingGroupKey_;  // applied when the next load arrives
 };
 
 }  // namespace flower::widgets

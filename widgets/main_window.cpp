@@ -15,6 +15,7 @@
 #include "widgets/export_source.h"
 #include "widgets/run_list_model.h"
 #include "widgets/run_list_view.h"
+#include "widgets/sweep_editor.h"
 #include "widgets/run_queue.h"
 
 #include <nlohmann/json.hpp>
@@ -46,7 +47,7 @@
 #include <QStyle>
 #include <QStyleFactory>
 #include <QTabWidget>
-#include <QTableView>
+#include <QTreeView>
 #include <QUrl>
 
 #include <fstream>
@@ -161,8 +162,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(runList_->table()->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
-                if (current.isValid()) {
-                    Q_EMIT runSelected(store_, current.data(RunListModel::RunIdRole).toLongLong());
+                // A sweep's group row (run id 0) selects no run.
+                const qint64 id = current.data(RunListModel::RunIdRole).toLongLong();
+                if (current.isValid() && id > 0) {
+                    Q_EMIT runSelected(store_, id);
                 }
             });
     connect(runList_, &RunListView::resumeRequested, this, &MainWindow::resumeRuns);
@@ -172,6 +175,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(runList_, &RunListView::revealRequested, this, &MainWindow::revealRun);
     connect(runList_, &RunListView::compareRequested, this,
             [this](const QList<qint64>& ids) { Q_EMIT compareRequested(store_, ids); });
+    connect(runList_, &RunListView::compareGroupRequested, this,
+            [this](qint64 sweepId, const QList<qint64>& ids, const QStringList& groupBy) {
+                Q_EMIT compareGroupRequested(store_, sweepId, ids, groupBy);
+            });
 
     QSettings settings;
     applyAppearance(settings.value(QStringLiteral("appearance"), "system").toString());
@@ -233,6 +240,10 @@ void MainWindow::buildActions() {
     compare_ = make(tr("Co&mpare selected runs"), "actionCompare", QKeySequence(tr("Ctrl+Shift+M")),
                     tr("Overlay the selected runs' curves, group seeds, tabulate their configs "
                        "and results"));
+    newSweep_ = make(tr("New s&weep from the experiment…"), "actionNewSweep",
+                     QKeySequence(tr("Ctrl+Shift+W")),
+                     tr("Vary fields of the form's experiment (grid or zip) and queue the runs"));
+    connect(newSweep_, &QAction::triggered, this, &MainWindow::openSweepEditor);
 
     connect(newExperiment_, &QAction::triggered, this, [this] {
         form_->setConfig(run::ExperimentConfig{});
@@ -293,6 +304,7 @@ void MainWindow::buildMenus() {
     run->addAction(run_);
     run->addAction(queueAction_);
     run->addAction(startQueue_);
+    run->addAction(newSweep_);
     run->addSeparator();
     run->addAction(resume_);
     run->addAction(cancel_);
@@ -547,6 +559,26 @@ void MainWindow::deleteRuns(const QList<qint64>& ids) {
         QMessageBox::warning(this, tr("Cannot delete"), QString::fromUtf8(e.what()));
     }
     model_->refresh();
+}
+
+void MainWindow::openSweepEditor() {
+    const auto config = form_->config();
+    if (!config) {
+        statusBar()->showMessage(tr("The experiment form is not valid: %1").arg(form_->errorMessage()),
+                                 10000);
+        return;
+    }
+    auto* editor = new SweepEditor(*config, store_, this);
+    editor->setAttribute(Qt::WA_DeleteOnClose);
+    connect(editor, &SweepEditor::sweepQueued, this, [this](qint64 sweepId, const QList<qint64>& ids) {
+        // Queued, as Run ▸ Queue: Run ▸ Start queue runs them.
+        statusBar()->showMessage(tr("Sweep %1: %2 runs queued (Run ▸ Start queue runs them)")
+                                     .arg(sweepId)
+                                     .arg(ids.size()),
+                                 10000);
+        model_->refresh();
+    });
+    editor->show();
 }
 
 void MainWindow::duplicateRun(qint64 id) {

@@ -72,6 +72,10 @@ Q_SIGNALS:
     void integrityChecked(const QString& store, const QString& result);
     // The user asked to compare runs (Run ▸ Compare selected runs, the run list's menu).
     void compareRequested(const QString& store, const QList<qint64>& runIds);
+    // Run list ▸ "Compare group (aggregate seeds)" on a sweep: its runs and the suggested
+    // group-by keys (varied fields without seed), for the comparison view.
+    void compareGroupRequested(const QString& store, qint64 sweepId, const QList<qint64>& runIds,
+                               const QStringList& groupBy);
 
 public Q_SLOTS:
     void showAbout();
@@ -97,6 +101,7 @@ private:
     void resumeRuns(const QList<qint64>& ids);
     void deleteRuns(const QList<qint64>& ids);
     void duplicateRun(qint64 id);
+    void openSweepEditor();
     void revealRun(qint64 id);
     void onRunFinished(qint64 runId, const QString& state, const QString& message);
     static QString deviceDescription();
@@ -124,6 +129,7 @@ private:
     QAction* resume_ = nullptr;
     QAction* cancel_ = nullptr;
     QAction* compare_ = nullptr;
+    QAction* newSweep_ = nullptr;
     QMenu* recentMenu_ = nullptr;
 
     QLabel* deviceLabel_ = nullptr;

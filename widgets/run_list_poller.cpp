@@ -81,6 +81,13 @@ void RunListPoller::refresh() {
             store_ = std::make_unique<store::RunStore>(storeFile_.toStdString(), options);
         }
         const auto runs = store_->listRuns();
+        // A handful of rows: read every poll, so a sweep queued by another process shows.
+        QHash<qint64, std::pair<QString, QStringList>> sweeps;
+        for (const auto& sweep : store_->listSweeps()) {
+            QStringList keys;
+            for (const auto& k : sweep.variedKeys) keys << QString::fromStdString(k);
+            sweeps.insert(sweep.id, {QString::fromStdString(sweep.name), keys});
+        }
         rows.reserve(static_cast<int>(runs.size()));
         for (const auto& info : runs) {
             RunRow row;
@@ -96,6 +103,14 @@ void RunListPoller::refresh() {
             row.startedAt = info.startedAt;
             row.finishedAt = info.finishedAt;
             row.notes = QString::fromStdString(info.notes);
+            if (info.sweepId) {
+                row.sweepId = *info.sweepId;
+                const auto sweep = sweeps.constFind(row.sweepId);
+                if (sweep != sweeps.constEnd()) {
+                    row.sweepName = sweep->first;
+                    row.sweepKeys = sweep->second;
+                }
+            }
             for (const auto& tag : store_->tags(info.id)) {
                 row.tags << QString::fromStdString(tag);
             }

@@ -35,6 +35,9 @@ struct RunRow {
     std::optional<double> lastLoss;
     std::optional<double> bestMetric;
     std::optional<double> titleJs;
+    qint64 sweepId = 0;           // the sweep it belongs to; 0 = none
+    QString sweepName;
+    QStringList sweepKeys;        // the sweep's varied keys, in order ("lambda", "seed")
 
     bool operator==(const RunRow& o) const = default;
 };

@@ -101,7 +101,7 @@ ordered_json runTrainingSession(const run::ExperimentConfig& config, const Sessi
                      ")");
     train::RunSessionOptions sessionOptions;
     sessionOptions.storeFile = options.storeFile;
-    sessionOptions.runId = options.resumeRun;
+    sessionOptions.runId = options.resumeRun ? options.resumeRun : options.existingRun;
     train::RunSession session(config, sessionOptions);
     progress.message(session.assembly().describe());
     const std::int64_t runId = session.runId();

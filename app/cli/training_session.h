@@ -21,6 +21,9 @@ namespace flower::cli {
 struct SessionOptions {
     std::filesystem::path storeFile;        // the run store (created when missing)
     std::optional<std::int64_t> resumeRun;  // continue this run from its `last` checkpoint
+    // Start this existing run instead of registering a new one: a queued run (a sweep's) starts
+    // afresh, a cancelled/interrupted one continues from `last` when it has one.
+    std::optional<std::int64_t> existingRun;
     std::FILE* out = stdout;                // progress and messages
     bool terminal = false;                  // redraw a bar (out is a terminal)
 };

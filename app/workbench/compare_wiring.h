@@ -1,5 +1,6 @@
 // The comparison as the workbench's "Compare" tab (issue 18): Run ▸ Compare selected runs and the
-// run list's "Compare selected" show the selected runs there. Header-only, like monitor_wiring.h,
+// run list's "Compare selected" show the selected runs there; a sweep's "Compare group" shows
+// its runs grouped by its first varied field. Header-only, like monitor_wiring.h,
 // so that benches and tests can assemble the same window.
 #pragma once
 
@@ -16,6 +17,13 @@ inline widgets::ComparisonView* addComparisonView(widgets::MainWindow& window) {
     QObject::connect(&window, &widgets::MainWindow::compareRequested, view,
                      [&window, view](const QString& store, const QList<qint64>& ids) {
                          view->showRuns(store, ids);
+                         window.showView("compare");
+                     });
+    // A sweep's group: its runs grouped by its first varied field (seeds aggregated).
+    QObject::connect(&window, &widgets::MainWindow::compareGroupRequested, view,
+                     [&window, view](const QString& store, qint64, const QList<qint64>& ids,
+                                     const QStringList& groupBy) {
+                         view->showRuns(store, ids, groupBy.isEmpty() ? QString() : groupBy.front());
                          window.showView("compare");
                      });
     return view;

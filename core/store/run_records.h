@@ -26,6 +26,25 @@ struct NewRun {
     std::string dataset;
     std::int64_t seed = 0;
     std::string device;       // "cpu", "cuda:0", ...
+    std::optional<std::int64_t> sweepId;  // the sweep it belongs to (RunStore::createSweep)
+    std::string sweepPoint;   // its values in the sweep: {"lambda":0.1,"seed":2}
+};
+
+// A sweep as the store keeps it (core/run/sweep_config.h makes one).
+struct NewSweep {
+    std::string name;
+    std::string file;                     // the sweep file it was queued from ("" = the editor)
+    std::vector<std::string> variedKeys;  // in expansion order ("lambda", "seed")
+    std::string axesJson;                 // {"grid": {...}, "zip": {...}, "set": {...}}
+};
+
+struct SweepInfo {
+    std::int64_t id = 0;
+    std::string name;
+    std::string file;
+    std::vector<std::string> variedKeys;
+    std::string axesJson;
+    double createdAt = 0;
 };
 
 struct RunInfo {
@@ -46,6 +65,8 @@ struct RunInfo {
     std::optional<std::int64_t> ownerPid;
     std::optional<std::string> ownerHost;
     std::string notes;
+    std::optional<std::int64_t> sweepId;
+    std::string sweepPoint;  // JSON object, "" when not in a sweep
 };
 
 struct ScalarPoint {

@@ -7,6 +7,8 @@
 #include "core/util/remove_tree.h"
 #include "flower/build_info.h"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 
 namespace flower::store {
@@ -15,7 +17,8 @@ namespace {
 
 constexpr const char* kRunColumns =
     "SELECT id, name, status, created_at, started_at, finished_at, config_json, method, dataset, "
-    "seed, code_version, host, device, error, owner_pid, owner_host, notes FROM runs";
+    "seed, code_version, host, device, error, owner_pid, owner_host, notes, sweep_id, sweep_point "
+    "FROM runs";
 
 RunInfo readRun(const Statement& s) {
     RunInfo r;
@@ -36,6 +39,8 @@ RunInfo readRun(const Statement& s) {
     r.ownerPid = s.optInt64(14);
     r.ownerHost = s.optText(15);
     r.notes = s.text(16);
+    r.sweepId = s.optInt64(17);
+    r.sweepPoint = s.text(18);
     return r;
 }
 
@@ -85,10 +90,17 @@ std::string RunStore::integrityCheck() { return db_.queryText("PRAGMA integrity_
 std::int64_t RunStore::createRun(const NewRun& run) {
     auto s = db_.prepare(
         "INSERT INTO runs(name, status, created_at, config_json, method, dataset, seed, "
-        "code_version, host, device) VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        "code_version, host, device, sweep_id, sweep_point) "
+        "VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     s.bind(1, run.name).bind(2, unixNow()).bind(3, run.configJson).bind(4, run.method);
     s.bind(5, run.dataset).bind(6, run.seed).bind(7, codeVersion()).bind(8, hostName());
     s.bind(9, run.device);
+    if (run.sweepId) {
+        s.bind(10, *run.sweepId);
+    } else {
+        s.bindNull(10);
+    }
+    s.bind(11, run.sweepPoint);
     s.run();
     return db_.lastInsertId();
 }
@@ -254,6 +266,68 @@ RunInfo RunStore::run(std::int64_t runId) {
         throw Error({file().string(), 0, ""}, "no run with id " + std::to_string(runId));
     }
     return *r;
+}
+
+std::int64_t RunStore::createSweep(const NewSweep& sweep) {
+    auto s = db_.prepare(
+        "INSERT INTO sweeps(name, file, varied_json, axes_json, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)");
+    s.bind(1, sweep.name).bind(2, sweep.file).bind(3, nlohmann::json(sweep.variedKeys).dump());
+    s.bind(4, sweep.axesJson.empty() ? std::string("{}") : sweep.axesJson).bind(5, unixNow());
+    s.run();
+    return db_.lastInsertId();
+}
+
+namespace {
+
+constexpr const char* kSweepColumns =
+    "SELECT id, name, file, varied_json, axes_json, created_at FROM sweeps";
+
+SweepInfo readSweep(const Statement& s, const std::string& file) {
+    SweepInfo w;
+    w.id = s.int64(0);
+    w.name = s.text(1);
+    w.file = s.text(2);
+    try {
+        w.variedKeys = nlohmann::json::parse(s.text(3)).get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception&) {
+        throw Error({file, 0, "sweeps.varied_json"},
+                    "sweep " + std::to_string(w.id) + ": expected a JSON list of keys, got " +
+                        s.text(3));
+    }
+    w.axesJson = s.text(4);
+    w.createdAt = s.real(5);
+    return w;
+}
+
+}  // namespace
+
+std::vector<SweepInfo> RunStore::listSweeps() {
+    auto s = db_.prepare(std::string(kSweepColumns) + " ORDER BY id");
+    std::vector<SweepInfo> sweeps;
+    while (s.step()) {
+        sweeps.push_back(readSweep(s, file().string()));
+    }
+    return sweeps;
+}
+
+std::optional<SweepInfo> RunStore::findSweep(std::int64_t sweepId) {
+    auto s = db_.prepare(std::string(kSweepColumns) + " WHERE id = ?1");
+    s.bind(1, sweepId);
+    if (!s.step()) {
+        return std::nullopt;
+    }
+    return readSweep(s, file().string());
+}
+
+std::vector<std::int64_t> RunStore::sweepRuns(std::int64_t sweepId) {
+    auto s = db_.prepare("SELECT id FROM runs WHERE sweep_id = ?1 ORDER BY id");
+    s.bind(1, sweepId);
+    std::vector<std::int64_t> ids;
+    while (s.step()) {
+        ids.push_back(s.int64(0));
+    }
+    return ids;
 }
 
 void RunStore::setNotes(std::int64_t runId, const std::string& notes) {

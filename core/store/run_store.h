@@ -72,6 +72,14 @@ public:
     void removeTag(std::int64_t runId, const std::string& tag);
     std::vector<std::string> tags(std::int64_t runId);
 
+    // --- sweeps (issue 18) ------------------------------------------------------------------
+    // A new sweep; its runs name it in NewRun::sweepId. Returns its id.
+    std::int64_t createSweep(const NewSweep& sweep);
+    std::vector<SweepInfo> listSweeps();
+    std::optional<SweepInfo> findSweep(std::int64_t sweepId);
+    // The runs of a sweep, in id order (= expansion order when queued by one call).
+    std::vector<std::int64_t> sweepRuns(std::int64_t sweepId);
+
     // --- measurements ----------------------------------------------------------------------
     std::vector<std::string> seriesKeys(std::int64_t runId);
     // Points of one series with step > afterStep, in step order (an index range scan).

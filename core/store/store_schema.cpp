@@ -108,6 +108,21 @@ CREATE TABLE tags (
     R"sql(
 ALTER TABLE samples ADD COLUMN split TEXT NOT NULL DEFAULT 'valid';
 )sql",
+    // 3 -> 4: sweeps (issue 18). A sweep keeps its file and axes so that its runs can be shown
+    // as one group and aggregated over seeds; a run names its sweep and its point in it.
+    R"sql(
+CREATE TABLE sweeps (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    file TEXT NOT NULL DEFAULT '',
+    varied_json TEXT NOT NULL DEFAULT '[]',
+    axes_json TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL
+);
+ALTER TABLE runs ADD COLUMN sweep_id INTEGER REFERENCES sweeps(id) ON DELETE SET NULL;
+ALTER TABLE runs ADD COLUMN sweep_point TEXT NOT NULL DEFAULT '';
+CREATE INDEX runs_by_sweep ON runs(sweep_id);
+)sql",
 };
 
 bool hasVersionTable(Database& db) {

@@ -17,7 +17,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QStandardPaths>
-#include <QTableView>
+#include <QTreeView>
 
 #include <algorithm>
 #include <cstdio>

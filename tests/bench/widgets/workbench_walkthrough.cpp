@@ -28,7 +28,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScreen>
-#include <QTableView>
+#include <QTreeView>
 #include <QThread>
 
 #include <cstdio>
@@ -102,7 +102,7 @@ const widgets::RunRow* rowNamed(widgets::RunListModel& model, const char* name) 
 }
 
 void selectRun(widgets::MainWindow& window, qint64 id) {
-    QTableView* table = window.runList()->table();
+    QTreeView* table = window.runList()->table();
     for (int r = 0; r < table->model()->rowCount(); ++r) {
         const QModelIndex index = table->model()->index(r, 0);
         if (index.data(widgets::RunListModel::RunIdRole).toLongLong() == id) {

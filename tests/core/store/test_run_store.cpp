@@ -94,6 +94,7 @@ private Q_SLOTS:
     void tagsAndNotes();
     void clearMeasurementsKeepsTheRun();
     void truncateKeepsWhatPrecedesTheCheckpoint();
+    void sweepsAndTheirRuns();
 };
 
 void TestRunStore::createsSchemaWithWal() {
@@ -116,7 +117,7 @@ void TestRunStore::migratesFromVersion1() {
         db.exec(kV1Schema);
     }
     RunStore store(file);
-    QCOMPARE(store.schemaVersion(), 3);
+    QCOMPARE(store.schemaVersion(), 4);
     const auto runs = store.listRuns();
     QCOMPARE(runs.size(), size_t{2});
     QCOMPARE(runs[0].name, std::string("old-finished"));
@@ -135,6 +136,49 @@ void TestRunStore::migratesFromVersion1() {
     QCOMPARE(samples.size(), size_t{1});
     QCOMPARE(samples[0].title, std::string("Old Title"));
     QCOMPARE(samples[0].split, std::string("valid"));
+    // v4: the sweeps table; older runs belong to none.
+    QVERIFY(!runs[0].sweepId.has_value());
+    QCOMPARE(runs[0].sweepPoint, std::string(""));
+    QVERIFY(store.listSweeps().empty());
+    QCOMPARE(store.integrityCheck(), std::string("ok"));
+}
+
+// A sweep row keeps its file and varied keys; its runs name it and their point; deleting a
+// run leaves the sweep, and runs outside it are not listed.
+void TestRunStore::sweepsAndTheirRuns() {
+    const fs::path file = freshDb("sweeps");
+    RunStore store(file);
+    NewSweep sweep;
+    sweep.name = "lambda-seeds";
+    sweep.file = "/tmp/s.json";
+    sweep.variedKeys = {"lambda", "seed"};
+    sweep.axesJson = R"({"grid":{"lambda":[0.1,1],"seed":[1,2]}})";
+    const std::int64_t id = store.createSweep(sweep);
+    const std::int64_t outside = newRun(store, "alone");
+    std::vector<std::int64_t> members;
+    for (const char* point : {R"({"lambda":0.1,"seed":1})", R"({"lambda":0.1,"seed":2})"}) {
+        NewRun run;
+        run.name = std::string("lambda-seeds/") + point;
+        run.configJson = "{}";
+        run.sweepId = id;
+        run.sweepPoint = point;
+        members.push_back(store.createRun(run));
+    }
+    QCOMPARE(store.sweepRuns(id), members);
+    const auto info = store.findSweep(id);
+    QVERIFY(info.has_value());
+    QCOMPARE(info->name, std::string("lambda-seeds"));
+    QCOMPARE(info->file, std::string("/tmp/s.json"));
+    QCOMPARE(info->variedKeys, std::vector<std::string>({"lambda", "seed"}));
+    QCOMPARE(info->axesJson, sweep.axesJson);
+    QCOMPARE(store.listSweeps().size(), size_t{1});
+    QVERIFY(!store.findSweep(id + 1).has_value());
+    const RunInfo member = store.run(members[1]);
+    QCOMPARE(member.sweepId.value_or(0), id);
+    QCOMPARE(member.sweepPoint, std::string(R"({"lambda":0.1,"seed":2})"));
+    QVERIFY(!store.run(outside).sweepId.has_value());
+    store.deleteRun(members[0]);
+    QCOMPARE(store.sweepRuns(id), std::vector<std::int64_t>({members[1]}));
     QCOMPARE(store.integrityCheck(), std::string("ok"));
 }
 
@@ -150,7 +194,7 @@ void TestRunStore::refusesNewerSchema() {
     } catch (const flower::Error& e) {
         QCOMPARE(std::string(e.what()),
                  file.string() + ": schema version 99 was written by a newer Flower Workbench "
-                                 "(this build knows up to 3)");
+                                 "(this build knows up to 4)");
     }
 }
 
@@ -546,7 +590,7 @@ FLOWER_TEST_MAIN(TestRunStore, createsSchemaWithWal, migratesFromVersion1, refus
                  readsSeriesAfterStep, recordsEveryKind,
                  laterPointReplacesSameStep, interruptedWhenOwnerGone, liveOwnerStaysRunning,
                  reusedPidCountsAsGone, tagsAndNotes, clearMeasurementsKeepsTheRun,
-                 truncateKeepsWhatPrecedesTheCheckpoint)
+                 truncateKeepsWhatPrecedesTheCheckpoint, sweepsAndTheirRuns)
 #ifdef FLOWER_TEST_QT
 #include "test_run_store.moc"
 #endif
